@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parse as parseYaml } from 'yaml';
+import { ConfigSchema, type HotlineConfig } from './schema.ts';
+
+// ajv-formats is CommonJS; under NodeNext its default export is the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** The project root: where package.json, flows/ and prompts/ live. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Loaded configuration with every path made absolute. */
+export interface LoadedConfig extends HotlineConfig {
+  /** The file it came from, for messages. */
+  source: string;
+  projectRoot: string;
+}
+
+/** Environment variables the service reads; nothing else reads process.env. */
+const ENV_OVERRIDES: Array<[string, (c: Record<string, any>, v: string) => void]> = [
+  ['HOTLINE_DATA_DIR', (c, v) => { c.dataDir = v; }],
+  ['HOTLINE_LOG_LEVEL', (c, v) => { c.logLevel = v; }],
+  ['HOTLINE_NOW', (c, v) => { c.clockStart = v; }],
+  ['HOTLINE_HTTP_PORT', (c, v) => { (c.http ??= {}).port = Number(v); }],
+  ['HOTLINE_ADMIN_TOKEN', (c, v) => { (c.http ??= {}).adminToken = v; }],
+  ['HOTLINE_DATABASE_URL', (c, v) => { (c.database ??= {}).url = v; }],
+  ['HOTLINE_ARI_PASSWORD', (c, v) => { (c.asterisk ??= {}).ariPassword = v; }],
+];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const source = path.resolve(PROJECT_ROOT, env.HOTLINE_CONFIG ?? 'config/hotline.yaml');
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(source, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`cannot read ${source}: ${(err as Error).message}`]);
+  }
+  return parseConfig(raw ?? {}, source, env);
+}
+
+/** Validates a configuration object (already parsed) and applies the environment. */
+export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = {}): LoadedConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError([`${source}: expected a mapping at the top level`]);
+  }
+  const data = structuredClone(raw) as Record<string, any>;
+  for (const [name, apply] of ENV_OVERRIDES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') apply(data, value);
+  }
+
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(ConfigSchema);
+  if (!validate(data)) {
+    throw new ConfigError((validate.errors ?? []).map((e) => describeAjvError(source, e)));
+  }
+  const config = data as HotlineConfig;
+  const problems = semanticProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${source}: ${p}`));
+
+  const root = PROJECT_ROOT;
+  return {
+    ...config,
+    dataDir: path.resolve(root, config.dataDir),
+    flowFile: path.resolve(root, config.flowFile),
+    prompts: {
+      catalogue: path.resolve(root, config.prompts.catalogue),
+      renderedDir: path.resolve(root, config.prompts.renderedDir),
+    },
+    source,
+    projectRoot: root,
+  };
+}
+
+export function describeAjvError(source: string, e: ErrorObject): string {
+  const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
+  if (e.keyword === 'additionalProperties') {
+    return `${source}: ${where}: unknown setting "${String(e.params.additionalProperty)}"`;
+  }
+  if (e.keyword === 'required') {
+    return `${source}: ${where}: missing "${String(e.params.missingProperty)}"`;
+  }
+  if (e.keyword === 'pattern') {
+    return `${source}: ${where}: "${String(e.data)}" does not match ${String(e.params.pattern)}`;
+  }
+  return `${source}: ${where}: ${e.message ?? e.keyword}`;
+}
+
+function semanticProblems(c: HotlineConfig): string[] {
+  const problems: string[] = [];
+  const phones = new Set<string>();
+  for (const p of c.phones) {
+    if (phones.has(p.name)) problems.push(`phones: "${p.name}" is defined twice`);
+    phones.add(p.name);
+    if (!p.contact && !p.password) problems.push(`phones.${p.name}: needs a contact or a password`);
+    if (p.name === 'trunk') problems.push('phones: "trunk" is reserved for the trunk');
+  }
+  const checkTargets = (what: string, targets: string[]) => {
+    for (const t of targets) {
+      if (!t.startsWith('tel:') && !phones.has(t)) problems.push(`${what}: target "${t}" is not a configured phone`);
+    }
+  };
+  checkTargets('serviceDesk.targets', c.serviceDesk.targets);
+  checkTargets('duty.targets', c.duty.targets);
+  if (c.asterisk.rtpPortStart >= c.asterisk.rtpPortEnd) {
+    problems.push('asterisk: rtpPortStart must be below rtpPortEnd');
+  }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: c.calendar.timezone });
+  } catch {
+    problems.push(`calendar.timezone: unknown time zone "${c.calendar.timezone}"`);
+  }
+  for (const [day, intervals] of Object.entries(c.calendar.weekly)) {
+    for (const iv of intervals) {
+      const [from, to] = iv.split('-') as [string, string];
+      if (from >= to) problems.push(`calendar.weekly.${day}: "${iv}" ends before it starts`);
+    }
+  }
+  if (!c.languages.enabled.includes(c.languages.default)) {
+    problems.push(`languages: default "${c.languages.default}" is not enabled`);
+  }
+  if (c.clockStart !== undefined && Number.isNaN(Date.parse(c.clockStart))) {
+    problems.push(`clockStart (HOTLINE_NOW): "${c.clockStart}" is not a date-time`);
+  }
+  return problems;
+}

@@ -1,0 +1,208 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The hotline's configuration, validated once at start (see load-config.ts).
+ * Every default here is what a fresh clone runs with: a demo hotline on
+ * 127.0.0.1 whose phones are SIP endpoints on loopback.
+ */
+
+const Hhmm = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$|^24:00$' });
+/** "08:00-20:00": opening interval in local time, end exclusive. */
+const Interval = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d-(([01]\\d|2[0-3]):[0-5]\\d|24:00)$' });
+const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+
+export const LanguageSchema = Type.Union([Type.Literal('zh-CN'), Type.Literal('en-US')]);
+export type Language = Static<typeof LanguageSchema>;
+
+export const WeeklyHoursSchema = Type.Object(
+  {
+    mon: Type.Array(Interval, { default: [] }),
+    tue: Type.Array(Interval, { default: [] }),
+    wed: Type.Array(Interval, { default: [] }),
+    thu: Type.Array(Interval, { default: [] }),
+    fri: Type.Array(Interval, { default: [] }),
+    sat: Type.Array(Interval, { default: [] }),
+    sun: Type.Array(Interval, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export const HolidaySchema = Type.Object(
+  {
+    date: IsoDate,
+    /** Name in Mandarin, e.g. 春节; used for logs and the console. */
+    name: Type.String({ minLength: 1 }),
+    /** Greeting variant for this day (SCR-13): new-year, labour-day, mid-autumn, national-day. */
+    greeting: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const MakeupWorkdaySchema = Type.Object(
+  {
+    date: IsoDate,
+    name: Type.Optional(Type.String()),
+    /** Opening hours that day; defaults to the hours of an ordinary Monday. */
+    hours: Type.Optional(Type.Array(Interval)),
+  },
+  { additionalProperties: false },
+);
+
+export const CalendarSchema = Type.Object(
+  {
+    /** IANA time zone of the service area. */
+    timezone: Type.String({ default: 'Asia/Shanghai' }),
+    weekly: WeeklyHoursSchema,
+    holidays: Type.Array(HolidaySchema, { default: [] }),
+    /** 调休: Saturdays or Sundays that are working days. */
+    makeupWorkdays: Type.Array(MakeupWorkdaySchema, { default: [] }),
+    /** Local start of each greeting period (SCR-11); evening runs past midnight to morning. */
+    greetingPeriods: Type.Object(
+      {
+        morning: Hhmm,
+        noon: Hhmm,
+        afternoon: Hhmm,
+        evening: Hhmm,
+      },
+      { default: { morning: '05:00', noon: '11:00', afternoon: '13:00', evening: '18:00' }, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CalendarConfig = Static<typeof CalendarSchema>;
+
+/** A SIP phone that Asterisk knows as an endpoint: service desk or duty phone. */
+export const PhoneSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z][a-z0-9_-]*$' }),
+    /** Static contact (sip:host:port) for phones that do not register. */
+    contact: Type.Optional(Type.String({ pattern: '^sips?:' })),
+    /** Registration password; phones with a password register instead of using a static contact. */
+    password: Type.Optional(Type.String({ minLength: 8 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A dial target: the name of a configured phone ("duty1") or a number reached
+ * through the trunk ("tel:13800000000").
+ */
+export const TargetSchema = Type.String({ pattern: '^([a-z][a-z0-9_-]*|tel:\\+?[0-9]{3,20})$' });
+
+export const ConfigSchema = Type.Object(
+  {
+    /** Folder for everything the service writes (Asterisk runtime, embedded db, logs). */
+    dataDir: Type.String({ default: 'var' }),
+    logLevel: Type.Union(
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+    /** Frozen start instant for tests and demos (HOTLINE_NOW); time then runs on from it. */
+    clockStart: Type.Optional(Type.String({ format: 'date-time' })),
+    http: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        /** Bearer token for the operations API until staff accounts exist. */
+        adminToken: Type.Optional(Type.String({ minLength: 16 })),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    database: Type.Object(
+      {
+        /** postgres://… ; without it an embedded PostgreSQL (PGlite) runs in dataDir. */
+        url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    asterisk: Type.Object(
+      {
+        /** Start Asterisk as the service's own process (false: use one already running). */
+        manage: Type.Boolean({ default: true }),
+        binary: Type.String({ default: 'asterisk' }),
+        modulesDir: Type.String({ default: '/usr/lib/asterisk/modules' }),
+        soundsDir: Type.String({ default: '/usr/share/asterisk' }),
+        ariHost: Type.String({ default: '127.0.0.1' }),
+        ariPort: Type.Integer({ minimum: 1, maximum: 65535, default: 8088 }),
+        ariUser: Type.String({ default: 'hotline', pattern: '^[a-z][a-z0-9_]*$' }),
+        /** Taken from HOTLINE_ARI_PASSWORD; generated into dataDir when absent. */
+        ariPassword: Type.Optional(Type.String({ minLength: 12 })),
+        appName: Type.String({ default: 'hotline', pattern: '^[a-z][a-z0-9_-]*$' }),
+        sipBind: Type.String({ default: '127.0.0.1' }),
+        sipPort: Type.Integer({ minimum: 1, maximum: 65535, default: 5060 }),
+        /** Public address for SDP and Contact when Asterisk sits behind NAT. */
+        externalAddress: Type.Optional(Type.String()),
+        rtpPortStart: Type.Integer({ minimum: 1024, maximum: 65535, default: 10000 }),
+        rtpPortEnd: Type.Integer({ minimum: 1024, maximum: 65535, default: 10999 }),
+        maxCalls: Type.Integer({ minimum: 1, default: 200 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    trunk: Type.Object(
+      {
+        /** Where calls to customers (callbacks) are sent. */
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 1, maximum: 65535, default: 5070 }),
+        /** Source addresses recognised as the trunk (IP or CIDR). */
+        match: Type.Array(Type.String(), { default: ['127.0.0.1'] }),
+        /** The public hotline number as it arrives in the request URI. */
+        hotlineNumber: Type.String({ pattern: '^[0-9+]{3,20}$', default: '95158' }),
+        /** Caller id presented on outbound calls (callbacks). */
+        outboundCallerId: Type.Optional(Type.String({ pattern: '^[0-9+]{3,20}$' })),
+        username: Type.Optional(Type.String()),
+        password: Type.Optional(Type.String()),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    phones: Type.Array(PhoneSchema, { default: [] }),
+    serviceDesk: Type.Object(
+      {
+        /** Rung all at once; the first to answer takes the call. */
+        targets: Type.Array(TargetSchema, { minItems: 1 }),
+        /** A call nobody answers within this time counts as unanswered (ANS-03, 60 s). */
+        ringSeconds: Type.Integer({ minimum: 5, maximum: 600, default: 60 }),
+      },
+      { additionalProperties: false },
+    ),
+    duty: Type.Object(
+      {
+        /** Rung in order, one at a time; the list repeats until someone accepts. */
+        targets: Type.Array(TargetSchema, { minItems: 1 }),
+        ringSeconds: Type.Integer({ minimum: 3, maximum: 120, default: 20 }),
+        /** Time the officer has to press 1 after the announcement. */
+        acceptSeconds: Type.Integer({ minimum: 2, maximum: 60, default: 8 }),
+        /** The caller hears a reassurance this often while the duty line rings. */
+        reassuranceSeconds: Type.Integer({ minimum: 5, maximum: 300, default: 30 }),
+        /** Receives a JSON POST when a caller hangs up before anyone accepted. */
+        alertWebhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+        /** Call the caller back at once when they hung up before anyone accepted. */
+        callBackAbandoned: Type.Boolean({ default: true }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Number announced in the after-hours message (HRS-09). */
+    emergencyNumber: Type.String({ pattern: '^[0-9+ -]{3,24}$' }),
+    languages: Type.Object(
+      {
+        default: LanguageSchema,
+        enabled: Type.Array(LanguageSchema, { minItems: 1 }),
+      },
+      { default: { default: 'zh-CN', enabled: ['zh-CN', 'en-US'] }, additionalProperties: false },
+    ),
+    calendar: CalendarSchema,
+    /** Call flow definition (YAML), relative to the project root. */
+    flowFile: Type.String({ default: 'flows/hotline.yaml' }),
+    /** Prompt catalogue (YAML) and the folder rendered audio goes to. */
+    prompts: Type.Object(
+      {
+        catalogue: Type.String({ default: 'prompts/catalogue.yaml' }),
+        renderedDir: Type.String({ default: 'prompts/rendered' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type HotlineConfig = Static<typeof ConfigSchema>;
+export type PhoneConfig = Static<typeof PhoneSchema>;
