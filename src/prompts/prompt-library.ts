@@ -1,0 +1,393 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Language } from '../config/schema.ts';
+import { fillPlaceholders, loadCatalogue, type PromptVars } from './catalogue.ts';
+import type { TtsEngine } from './espeak-engine.ts';
+
+/**
+ * Rendered prompts: the catalogue turned into 8 kHz WAV files, one per prompt
+ * and language, in `renderedDir/<lang>/<id>-<hash12>.wav`. The hash covers
+ * engine, voice, rate and the final text, so a build re-renders exactly the
+ * prompts whose sound would change and reuses every other file.
+ */
+
+export type RenderStatus = 'rendered' | 'cached';
+
+export interface RenderProgress {
+  /** Prompts finished so far, this one included. */
+  done: number;
+  total: number;
+  lang: Language;
+  id: string;
+  status: RenderStatus;
+  /** Absolute path of the WAV file. */
+  file: string;
+}
+
+export interface BuildOptions {
+  cataloguePath: string;
+  renderedDir: string;
+  languages: readonly Language[];
+  /** Placeholder values per language (see promptVars() in prompt-vars.ts). */
+  vars: PromptVars;
+  engine: TtsEngine;
+  onProgress?: (p: RenderProgress) => void;
+  /** Renders at a time; default 2 (the machines have 2 cores). */
+  concurrency?: number;
+}
+
+export interface BuildStats {
+  rendered: number;
+  cached: number;
+  /** Stale files deleted (older renders of a prompt, prompts no longer in the catalogue). */
+  removed: number;
+  ms: number;
+}
+
+interface RenderedPrompt {
+  /** Absolute path including .wav. */
+  wav: string;
+  hash: string;
+  text: string;
+  durationMs: number;
+}
+
+export interface ManifestEntry {
+  /** Relative to renderedDir. */
+  file: string;
+  hash: string;
+  durationMs: number;
+  text: string;
+}
+
+export interface Manifest {
+  version: 1;
+  builtAt: string;
+  engine: string;
+  rate: number;
+  voices: Partial<Record<Language, string>>;
+  catalogue: string;
+  prompts: Partial<Record<Language, Record<string, ManifestEntry>>>;
+}
+
+export const MANIFEST_FILE = 'manifest.json';
+const RENDERED_NAME = /^(.+)-([0-9a-f]{12})\.wav$/;
+const TEMP_NAME = /^\..*\.tmp\.wav$/;
+
+export class PromptLibrary {
+  readonly #renderedDir: string;
+  readonly #engine: TtsEngine;
+  readonly #vars: PromptVars;
+  readonly #prompts: Map<string, RenderedPrompt>;
+  readonly #ids: string[];
+  readonly #limit: Semaphore;
+  readonly #dynamic = new Map<string, Promise<string>>();
+  /** What the build did. */
+  readonly stats: BuildStats;
+
+  private constructor(init: {
+    renderedDir: string;
+    engine: TtsEngine;
+    vars: PromptVars;
+    prompts: Map<string, RenderedPrompt>;
+    ids: string[];
+    limit: Semaphore;
+    stats: BuildStats;
+  }) {
+    this.#renderedDir = init.renderedDir;
+    this.#engine = init.engine;
+    this.#vars = init.vars;
+    this.#prompts = init.prompts;
+    this.#ids = init.ids;
+    this.#limit = init.limit;
+    this.stats = init.stats;
+  }
+
+  /**
+   * Loads the catalogue, renders what is missing or changed for `languages`,
+   * removes stale files and writes `renderedDir/manifest.json`.
+   */
+  static async build(options: BuildOptions): Promise<PromptLibrary> {
+    const started = Date.now();
+    const { engine, vars } = options;
+    const renderedDir = path.resolve(options.renderedDir);
+    const languages = [...new Set(options.languages)];
+    if (languages.length === 0) throw new Error('PromptLibrary.build: no languages given');
+    const catalogue = loadCatalogue(path.resolve(options.cataloguePath));
+    const limit = new Semaphore(Math.max(1, options.concurrency ?? 2));
+
+    // Fill every placeholder before rendering anything: a missing value is a
+    // configuration error and should not leave a half-built folder behind.
+    interface Job { lang: Language; id: string; text: string; hash: string; wav: string }
+    const jobs: Job[] = [];
+    const problems: string[] = [];
+    for (const lang of languages) {
+      for (const id of catalogue.ids()) {
+        try {
+          const text = fillPlaceholders(catalogue.text(id, lang), lang, vars, `${catalogue.source}: prompt "${id}"`);
+          const hash = renderHash(engine, lang, text);
+          jobs.push({ lang, id, text, hash, wav: path.join(renderedDir, lang, `${id}-${hash.slice(0, 12)}.wav`) });
+        } catch (err) {
+          problems.push((err as Error).message);
+        }
+      }
+    }
+    if (problems.length > 0) throw new Error(`cannot render prompts:\n  - ${problems.join('\n  - ')}`);
+    for (const lang of languages) await mkdir(path.join(renderedDir, lang), { recursive: true });
+
+    const prompts = new Map<string, RenderedPrompt>();
+    const stats: BuildStats = { rendered: 0, cached: 0, removed: 0, ms: 0 };
+    let done = 0;
+    let failure: Error | undefined;
+    await Promise.all(
+      jobs.map((job) =>
+        limit.use(async () => {
+          if (failure) return;
+          try {
+            let status: RenderStatus = 'cached';
+            let info = await readWavInfo(job.wav).catch(() => null);
+            if (!info || info.dataBytes === 0) {
+              await engine.synthesize(job.text, job.lang, job.wav);
+              info = await readWavInfo(job.wav);
+              status = 'rendered';
+            }
+            prompts.set(key(job.id, job.lang), { wav: job.wav, hash: job.hash, text: job.text, durationMs: info.durationMs });
+            stats[status] += 1;
+            done += 1;
+            options.onProgress?.({ done, total: jobs.length, lang: job.lang, id: job.id, status, file: job.wav });
+          } catch (err) {
+            failure ??= new Error(`rendering ${job.lang} prompt "${job.id}" failed: ${(err as Error).message}`, { cause: err });
+          }
+        }),
+      ),
+    );
+    if (failure) throw failure;
+
+    for (const lang of languages) {
+      const keep = new Set(jobs.filter((j) => j.lang === lang).map((j) => path.basename(j.wav)));
+      stats.removed += await removeStale(path.join(renderedDir, lang), keep);
+    }
+
+    const manifest: Manifest = {
+      version: 1,
+      builtAt: new Date().toISOString(),
+      engine: engine.id,
+      rate: engine.rate,
+      voices: Object.fromEntries(languages.map((l) => [l, engine.voiceFor(l)])),
+      catalogue: catalogue.source,
+      prompts: {},
+    };
+    for (const job of jobs) {
+      const p = prompts.get(key(job.id, job.lang));
+      if (!p) continue;
+      (manifest.prompts[job.lang] ??= {})[job.id] = {
+        file: path.relative(renderedDir, p.wav),
+        hash: p.hash,
+        durationMs: p.durationMs,
+        text: p.text,
+      };
+    }
+    await writeFileAtomic(path.join(renderedDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+
+    stats.ms = Date.now() - started;
+    return new PromptLibrary({ renderedDir, engine, vars, prompts, ids: catalogue.ids(), limit, stats });
+  }
+
+  /** Prompt ids of the catalogue, in file order. */
+  ids(): string[] {
+    return [...this.#ids];
+  }
+
+  has(id: string, lang: Language): boolean {
+    return this.#prompts.has(key(id, lang));
+  }
+
+  /** Absolute path without ".wav": what `sound:` URIs and Playback() take. */
+  file(id: string, lang: Language): string {
+    return stripWav(this.#get(id, lang).wav);
+  }
+
+  /** The text as rendered (placeholders filled). */
+  text(id: string, lang: Language): string {
+    return this.#get(id, lang).text;
+  }
+
+  durationMs(id: string, lang: Language): number {
+    return this.#get(id, lang).durationMs;
+  }
+
+  /** Files (without .wav) of the digit prompts for each digit of `number`; other characters are skipped. */
+  digitFiles(number: string, lang: Language): string[] {
+    return [...number].filter((c) => c >= '0' && c <= '9').map((d) => this.file(`digit-${d}`, lang));
+  }
+
+  /**
+   * Renders ad-hoc text (placeholders allowed) into `renderedDir/<lang>/dynamic/`,
+   * cached by the same hash as the catalogue. Returns the path without ".wav".
+   */
+  async renderText(text: string, lang: Language): Promise<string> {
+    const filled = fillPlaceholders(text, lang, this.#vars, 'dynamic text');
+    const hash = renderHash(this.#engine, lang, filled);
+    const wav = path.join(this.#renderedDir, lang, 'dynamic', `${hash.slice(0, 16)}.wav`);
+    let pending = this.#dynamic.get(wav);
+    if (!pending) {
+      pending = this.#limit
+        .use(async () => {
+          const info = await readWavInfo(wav).catch(() => null);
+          if (!info || info.dataBytes === 0) {
+            await mkdir(path.dirname(wav), { recursive: true });
+            await this.#engine.synthesize(filled, lang, wav);
+          }
+          return stripWav(wav);
+        })
+        .finally(() => this.#dynamic.delete(wav));
+      this.#dynamic.set(wav, pending);
+    }
+    return pending;
+  }
+
+  #get(id: string, lang: Language): RenderedPrompt {
+    const p = this.#prompts.get(key(id, lang));
+    if (!p) throw new Error(`prompt "${id}" is not rendered for ${lang}`);
+    return p;
+  }
+}
+
+/** sha256 (hex) over everything that decides how a text sounds. */
+export function renderHash(engine: TtsEngine, lang: Language, text: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([engine.id, engine.voiceFor(lang), engine.rate, text]))
+    .digest('hex');
+}
+
+const ZH_DIGITS = ['零', '幺', '二', '三', '四', '五', '六', '七', '八', '九'] as const;
+
+/**
+ * A number as text to be spoken digit by digit: zh-CN "九 五 幺 五 八" (幺 for 1,
+ * as for phone numbers), en-US "9 5 1 5 8". "+" is spoken, spaces and dashes
+ * between groups become a short pause, anything else is dropped.
+ */
+export function spokenDigits(number: string, lang: Language): string {
+  const groups: string[][] = [[]];
+  for (const c of number) {
+    const group = groups[groups.length - 1]!;
+    if (c >= '0' && c <= '9') group.push(lang === 'zh-CN' ? ZH_DIGITS[Number(c)]! : c);
+    else if (c === '+') group.push(lang === 'zh-CN' ? '加' : 'plus');
+    else if ((c === ' ' || c === '-') && group.length > 0) groups.push([]);
+  }
+  return groups
+    .filter((g) => g.length > 0)
+    .map((g) => g.join(' '))
+    .join(lang === 'zh-CN' ? '，' : ', ');
+}
+
+export interface WavInfo {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  /** Audio format code: 1 = PCM. */
+  format: number;
+  dataBytes: number;
+  durationMs: number;
+}
+
+/** Reads the RIFF/WAVE header (fmt and data chunks) of a file. */
+export async function readWavInfo(file: string): Promise<WavInfo> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const head = Buffer.alloc(12);
+    await fh.read(head, 0, 12, 0);
+    if (head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') {
+      throw new Error(`${file}: not a RIFF/WAVE file`);
+    }
+    let offset = 12;
+    let fmt: Omit<WavInfo, 'dataBytes' | 'durationMs'> | undefined;
+    const chunk = Buffer.alloc(8);
+    while (offset + 8 <= size) {
+      await fh.read(chunk, 0, 8, offset);
+      const id = chunk.toString('ascii', 0, 4);
+      const len = chunk.readUInt32LE(4);
+      if (id === 'fmt ') {
+        const body = Buffer.alloc(16);
+        await fh.read(body, 0, 16, offset + 8);
+        fmt = {
+          format: body.readUInt16LE(0),
+          channels: body.readUInt16LE(2),
+          sampleRate: body.readUInt32LE(4),
+          bitsPerSample: body.readUInt16LE(14),
+        };
+      } else if (id === 'data') {
+        if (!fmt) throw new Error(`${file}: data chunk before fmt chunk`);
+        // Writers that stream set the size to 0 or 0xFFFFFFFF: then take the rest of the file.
+        const available = size - offset - 8;
+        const dataBytes = len === 0 || len === 0xffffffff || len > available ? available : len;
+        const bytesPerSecond = fmt.sampleRate * fmt.channels * (fmt.bitsPerSample / 8);
+        if (bytesPerSecond <= 0) throw new Error(`${file}: invalid fmt chunk`);
+        return { ...fmt, dataBytes, durationMs: Math.round((dataBytes / bytesPerSecond) * 1000) };
+      }
+      offset += 8 + len + (len % 2);
+    }
+    throw new Error(`${file}: no data chunk`);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Deletes rendered files in `dir` that are not in `keep`, and temp files older than 10 minutes. */
+async function removeStale(dir: string, keep: Set<string>): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(dir)) {
+    const full = path.join(dir, name);
+    if (RENDERED_NAME.test(name) && !keep.has(name)) {
+      await rm(full, { force: true });
+      removed += 1;
+    } else if (TEMP_NAME.test(name)) {
+      const st = await stat(full).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > 10 * 60_000) await rm(full, { force: true });
+    }
+  }
+  return removed;
+}
+
+async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, content);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+function key(id: string, lang: Language): string {
+  return `${lang}\u0000${id}`;
+}
+
+function stripWav(file: string): string {
+  return file.endsWith('.wav') ? file.slice(0, -4) : file;
+}
+
+/** At most `max` tasks at a time, shared by the build and renderText(). */
+class Semaphore {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(max: number) {
+    this.#free = max;
+  }
+
+  async use<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free -= 1;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free += 1;
+    }
+  }
+}
