@@ -1,0 +1,202 @@
+import { EventEmitter } from 'node:events';
+import ari from 'ari-client';
+import type { Client } from 'ari-client';
+import WebSocket from 'ws';
+import type { Logger } from '../logging/logger.ts';
+
+/** An ARI event as it arrives on the websocket (plain JSON). */
+export interface AriEvent {
+  type: string;
+  application?: string;
+  timestamp?: string;
+  [field: string]: any;
+}
+
+export interface AriConnectionOptions {
+  /** http://host:port of Asterisk's HTTP server. */
+  url: string;
+  user: string;
+  password: string;
+  app: string;
+  log: Logger;
+  /** Longest pause between reconnect attempts, ms; default 3000. */
+  maxBackoffMs?: number;
+  /** Time allowed for one REST request, ms; default 10 000. */
+  requestTimeoutMs?: number;
+}
+
+/** Thrown by request() while Asterisk cannot be reached. */
+export class AriUnavailableError extends Error {
+  constructor(detail: string) {
+    super(`ARI unavailable: ${detail}`);
+    this.name = 'AriUnavailableError';
+  }
+}
+
+/**
+ * The link to Asterisk. REST goes through ari-client (loaded once from
+ * Asterisk's own API description); the event websocket is ours, because
+ * ari-client gives up after ten retries and can re-open a socket after stop().
+ * The websocket reconnects for as long as the service runs; 'connected' is
+ * emitted after every (re)connect so the adapter can pick up calls whose events
+ * it may have missed, 'event' for every ARI event.
+ */
+export class AriConnection extends EventEmitter {
+  private client: Client | null = null;
+  private socket: WebSocket | null = null;
+  private closed = false;
+  private wsUp = false;
+  private connects = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: AriConnectionOptions) {
+    super();
+  }
+
+  get isConnected(): boolean {
+    return this.wsUp;
+  }
+
+  /** Resolves once REST is loaded and the first websocket is up; retries until then. */
+  async start(): Promise<void> {
+    let delay = 250;
+    for (let attempt = 1; !this.client; attempt++) {
+      if (this.closed) throw new AriUnavailableError('closed during start');
+      try {
+        this.client = await withoutSwaggerNotice(() =>
+          withDeadline(ari.connect(this.o.url, this.o.user, this.o.password), 10_000, 'ARI connect'),
+        );
+      } catch (err) {
+        const level = attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug';
+        this.o.log[level]({ attempt, err: (err as Error).message }, 'cannot reach ARI yet; retrying');
+        await sleep(delay);
+        delay = Math.min(delay * 2, this.o.maxBackoffMs ?? 3000);
+      }
+    }
+    const up = new Promise<void>((resolve) => this.once('connected', () => resolve()));
+    this.openSocket(250);
+    await up;
+  }
+
+  /** Runs one REST call with a deadline. */
+  async request<T>(what: string, call: (client: Client) => Promise<T>): Promise<T> {
+    const client = this.client;
+    if (!client || this.closed) throw new AriUnavailableError(`not connected (${what})`);
+    return withDeadline(call(client), this.o.requestTimeoutMs ?? 10_000, what);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wsUp = false;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.on('error', () => {});
+      // A clean close tells Asterisk the application left; terminate if that stalls.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { socket.terminate(); resolve(); }, 1000);
+        socket.once('close', () => { clearTimeout(timer); resolve(); });
+        socket.close(1000, 'stopping');
+      });
+    }
+  }
+
+  private openSocket(nextDelay: number): void {
+    if (this.closed) return;
+    const base = this.o.url.replace(/^http/, 'ws');
+    const query = new URLSearchParams({ app: this.o.app, api_key: `${this.o.user}:${this.o.password}` });
+    const socket = new WebSocket(`${base}/ari/events?${query}`, { handshakeTimeout: 5000 });
+    this.socket = socket;
+    let alive = true;
+    socket.on('open', () => {
+      this.wsUp = true;
+      const first = this.connects === 0;
+      this.connects++;
+      this.o.log.info({ reconnect: !first }, 'ARI websocket connected');
+      // A dead TCP connection (Asterisk killed, network gone) shows up as a missed pong.
+      this.pingTimer = setInterval(() => {
+        if (!alive) {
+          socket.terminate();
+          return;
+        }
+        alive = false;
+        socket.ping();
+      }, 5000);
+      this.emit('connected', { first });
+    });
+    socket.on('pong', () => {
+      alive = true;
+    });
+    socket.on('message', (data) => {
+      let event: AriEvent;
+      try {
+        event = JSON.parse(data.toString()) as AriEvent;
+      } catch {
+        this.o.log.warn('ignoring an ARI message that is not JSON');
+        return;
+      }
+      if (event.type === 'ApplicationReplaced') {
+        this.o.log.error({ app: this.o.app }, 'another process registered the same ARI application; calls now go there');
+      }
+      this.emit('event', event);
+    });
+    socket.on('error', (err) => {
+      this.o.log.debug({ err: err.message }, 'ARI websocket error');
+    });
+    socket.on('close', () => {
+      clearInterval(this.pingTimer);
+      if (this.socket !== socket) return;
+      this.socket = null;
+      const wasUp = this.wsUp;
+      this.wsUp = false;
+      if (this.closed) return;
+      if (wasUp) {
+        this.o.log.warn('ARI websocket lost; reconnecting');
+        this.emit('disconnected');
+      }
+      const delay = wasUp ? 250 : nextDelay;
+      this.reconnectTimer = setTimeout(() => this.openSocket(Math.min(delay * 2, this.o.maxBackoffMs ?? 3000)), delay);
+    });
+  }
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AriUnavailableError(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * ari-client's bundled swagger-client prints a deprecation notice through
+ * console.log every time it loads Asterisk's API description; it says nothing
+ * about our service, so it is dropped while connecting.
+ */
+async function withoutSwaggerNotice<T>(fn: () => Promise<T>): Promise<T> {
+  const original = console.log;
+  console.log = (...args: unknown[]) => {
+    const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+    if (typeof first === 'string' && first.includes('deprecated version of Swagger')) return;
+    original(...args);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.log = original;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** True for ARI errors that mean the channel, playback or bridge no longer exists. */
+export function isGoneError(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /not found|not in stasis|does not exist|Channel not in/i.test(message);
+}

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logging/logger.ts';
+import { isGoneError, type AriConnection } from './ari-connection.ts';
+import { bargeInFilter, collectKeys, KeyBuffer } from './key-buffer.ts';
+import {
+  CallEndedError,
+  type CallLeg,
+  type CollectOptions,
+  type CollectResult,
+  type Key,
+  type PlayOptions,
+  type PlayResult,
+  type Stoppable,
+} from './port.ts';
+
+/** What the adapter tracks about playbacks so events can find their waiter. */
+export interface PlaybackRegistry {
+  /** Registers a waiter before the playback starts (no race with a fast finish). */
+  expect(playbackId: string, onFinished: () => void): void;
+  forget(playbackId: string): void;
+}
+
+export interface AriLegInit {
+  id: string;
+  callerNumber: string;
+  calledNumber: string;
+  sipCallId: string;
+}
+
+/** Ringback in the caller's country (China); Asterisk generates it from indications.conf. */
+const RINGBACK = 'tone:ring;tonezone=cn';
+
+/** A channel in our Stasis application, driven through ARI. */
+export class AriLeg implements CallLeg {
+  readonly id: string;
+  readonly callerNumber: string;
+  readonly calledNumber: string;
+  readonly sipCallId: string;
+  private readonly abort = new AbortController();
+  private readonly voice = new AbortController();
+  private readonly keys = new KeyBuffer();
+
+  constructor(
+    init: AriLegInit,
+    private readonly ari: AriConnection,
+    private readonly playbacks: PlaybackRegistry,
+    private readonly log: Logger,
+  ) {
+    this.id = init.id;
+    this.callerNumber = init.callerNumber;
+    this.calledNumber = init.calledNumber;
+    this.sipCallId = init.sipCallId;
+  }
+
+  get ended(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get voiceHeard(): boolean {
+    return this.voice.signal.aborted;
+  }
+
+  get pendingWaits(): number {
+    return this.keys.pendingWaits;
+  }
+
+  /** Called by the adapter on DTMF events. */
+  keyPressed(key: Key): void {
+    this.keys.push(key);
+  }
+
+  /** Called by the adapter on ChannelTalkingStarted. */
+  talkingStarted(): void {
+    this.voice.abort();
+  }
+
+  /** Called by the adapter when the channel is gone or left the application. */
+  markEnded(): void {
+    this.abort.abort();
+  }
+
+  async answer(): Promise<void> {
+    await this.op('answer', (c) => c.channels.answer({ channelId: this.id }));
+  }
+
+  async play(files: readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
+    const accept = bargeInFilter(options.bargeIn ?? true);
+    for (const file of files) {
+      this.assertLive();
+      if (options.signal?.aborted) return { kind: 'stopped' };
+      if (accept && this.keys.has(accept)) return { kind: 'key', key: this.keys.take(accept)! };
+      const end = await this.playOne(file, accept, options.signal);
+      if (end === 'key' && accept) return { kind: 'key', key: this.keys.take(accept)! };
+      if (end === 'stopped') return { kind: 'stopped' };
+    }
+    return { kind: 'finished' };
+  }
+
+  collect(options: CollectOptions): Promise<CollectResult> {
+    return collectKeys(this.keys, options, this.ended, this.id, this.voice.signal);
+  }
+
+  clearKeys(): void {
+    this.keys.clear();
+  }
+
+  unreadKey(key: Key): void {
+    this.keys.unshift(key);
+  }
+
+  async startRingback(): Promise<Stoppable> {
+    const playbackId = randomUUID();
+    await this.op('ringback', (c) => c.channels.play({ channelId: this.id, media: RINGBACK, playbackId }));
+    let stopped = false;
+    return {
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await this.stopPlayback(playbackId);
+      },
+    };
+  }
+
+  async enableVoiceDetection(): Promise<void> {
+    // Asterisk's defaults: average sample magnitude above 256 is talking, 2.5 s below it is silence.
+    await this.op('talk detect', (c) =>
+      c.channels.setChannelVar({ channelId: this.id, variable: 'TALK_DETECT(set)', value: '2500,256' }),
+    );
+  }
+
+  async setVar(name: string, value: string): Promise<void> {
+    await this.op(`set ${name}`, (c) => c.channels.setChannelVar({ channelId: this.id, variable: name, value }));
+  }
+
+  async getVar(name: string): Promise<string | null> {
+    try {
+      const r = await this.ari.request(`get ${name}`, (c) => c.channels.getChannelVar({ channelId: this.id, variable: name }));
+      return r.value === undefined || r.value === '' ? null : r.value;
+    } catch (err) {
+      // An unset variable is a 404 too; only a vanished channel ends the call.
+      if (isGoneError(err) && /variable/i.test(String((err as Error).message))) return null;
+      if (isGoneError(err)) {
+        this.markEnded();
+        throw new CallEndedError(this.id, 'channel gone');
+      }
+      throw err;
+    }
+  }
+
+  async hangup(): Promise<void> {
+    try {
+      await this.ari.request('hangup', (c) => c.channels.hangup({ channelId: this.id, reason: 'normal' }));
+    } catch (err) {
+      if (!isGoneError(err)) throw err;
+    } finally {
+      this.markEnded();
+    }
+  }
+
+  async handOffToDialplan(): Promise<void> {
+    await this.op('hand off', (c) =>
+      c.channels.continueInDialplan({ channelId: this.id, context: 'hotline-fallback', extension: 's', priority: 1 }),
+    );
+    this.markEnded();
+  }
+
+  /** Plays one file until it ends, an accepted key interrupts it, or `stop` aborts. */
+  private async playOne(
+    file: string,
+    accept: ((key: Key) => boolean) | null,
+    stop?: AbortSignal,
+  ): Promise<'finished' | 'key' | 'stopped'> {
+    const playbackId = randomUUID();
+    const media = file.includes(':') && !file.startsWith('/') ? file : `sound:${file}`;
+    const finished = new AbortController();
+    this.playbacks.expect(playbackId, () => finished.abort());
+    const wake = stop ? AbortSignal.any([finished.signal, stop]) : finished.signal;
+    try {
+      await this.op('play', (c) => c.channels.play({ channelId: this.id, media, playbackId }));
+      // Wait for the end of the playback, a key (with barge-in), a stop or the end of the call.
+      for (;;) {
+        if (finished.signal.aborted) return 'finished';
+        if (stop?.aborted) {
+          await this.stopPlayback(playbackId);
+          return 'stopped';
+        }
+        if (accept) {
+          const gotKey = await this.keys.waitForKey(this.ended, this.id, 60 * 60_000, wake, accept);
+          if (gotKey) {
+            await this.stopPlayback(playbackId);
+            return 'key';
+          }
+        } else {
+          await waitAbort(wake, this.ended, this.id);
+        }
+      }
+    } finally {
+      this.playbacks.forget(playbackId);
+    }
+  }
+
+  private async stopPlayback(playbackId: string): Promise<void> {
+    try {
+      await this.ari.request('stop playback', (c) => c.playbacks.stop({ playbackId }));
+    } catch (err) {
+      if (!isGoneError(err)) this.log.warn({ err: (err as Error).message }, 'could not stop a playback');
+    }
+  }
+
+  private assertLive(): void {
+    if (this.ended.aborted) throw new CallEndedError(this.id);
+  }
+
+  /** Runs a channel operation; "channel not found" becomes CallEndedError. */
+  private async op<T>(what: string, call: Parameters<AriConnection['request']>[1]): Promise<T> {
+    this.assertLive();
+    try {
+      return (await this.ari.request(what, call)) as T;
+    } catch (err) {
+      if (isGoneError(err)) {
+        this.markEnded();
+        throw new CallEndedError(this.id, `channel gone during ${what}`);
+      }
+      throw err;
+    }
+  }
+}
+
+/** Resolves when `done` aborts; rejects with CallEndedError when `ended` aborts first. */
+function waitAbort(done: AbortSignal, ended: AbortSignal, legId: string): Promise<void> {
+  if (done.aborted) return Promise.resolve();
+  if (ended.aborted) return Promise.reject(new CallEndedError(legId));
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      done.removeEventListener('abort', onDone);
+      ended.removeEventListener('abort', onEnded);
+    };
+    const onDone = () => { cleanup(); resolve(); };
+    const onEnded = () => { cleanup(); reject(new CallEndedError(legId)); };
+    done.addEventListener('abort', onDone, { once: true });
+    ended.addEventListener('abort', onEnded, { once: true });
+  });
+}
