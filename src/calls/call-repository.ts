@@ -1,0 +1,92 @@
+import type pg from 'pg';
+import type { CallRecord } from './call-record.ts';
+
+const COLUMNS = [
+  'id', 'channel_id', 'sip_call_id', 'direction', 'parent_call_id', 'caller_number', 'called_number',
+  'language', 'category', 'started_at', 'answered_at', 'ended_at', 'nodes', 'keys', 'outcome',
+  'outcome_detail', 'ended_node', 'ended_by', 'emergency', 'resumed_count',
+] as const;
+
+/** Rows of the calls table. Writes are whole-row upserts: repeating one is harmless. */
+export class CallRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async upsert(r: CallRecord): Promise<void> {
+    const values = [
+      r.id, r.channelId, r.sipCallId, r.direction, r.parentCallId, r.callerNumber, r.calledNumber,
+      r.language, r.category, r.startedAt, r.answeredAt, r.endedAt, JSON.stringify(r.nodes),
+      JSON.stringify(r.keys), r.outcome, JSON.stringify(r.outcomeDetail), r.endedNode, r.endedBy,
+      r.emergency === null ? null : JSON.stringify(r.emergency), r.resumedCount,
+    ];
+    const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
+    const updates = COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
+    await this.pool.query(
+      `insert into calls (${COLUMNS.join(', ')}) values (${placeholders})
+       on conflict (id) do update set ${updates}, updated_at = now()`,
+      values,
+    );
+  }
+
+  /** Closes a record whose call ended while no process was following it (after a restart). */
+  async markEnded(id: string, at: Date): Promise<void> {
+    await this.pool.query(
+      `update calls set ended_at = coalesce(ended_at, $2), ended_by = coalesce(ended_by, 'far-end'), updated_at = now() where id = $1`,
+      [id, at],
+    );
+  }
+
+  async get(id: string): Promise<CallRecord | null> {
+    const { rows } = await this.pool.query('select * from calls where id = $1', [id]);
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+
+  async findBySipCallId(sipCallId: string): Promise<CallRecord[]> {
+    const { rows } = await this.pool.query('select * from calls where sip_call_id = $1 order by started_at', [sipCallId]);
+    return rows.map(fromRow);
+  }
+
+  async list(filter: { limit: number; since?: Date; outcome?: string }): Promise<CallRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.since) {
+      params.push(filter.since);
+      where.push(`started_at >= $${params.length}`);
+    }
+    if (filter.outcome) {
+      params.push(filter.outcome);
+      where.push(`outcome = $${params.length}`);
+    }
+    params.push(filter.limit);
+    const sql = `select * from calls ${where.length ? `where ${where.join(' and ')}` : ''}
+                 order by started_at desc limit $${params.length}`;
+    const { rows } = await this.pool.query(sql, params);
+    return rows.map(fromRow);
+  }
+}
+
+const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
+
+function fromRow(row: any): CallRecord {
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    sipCallId: row.sip_call_id,
+    direction: row.direction,
+    parentCallId: row.parent_call_id,
+    callerNumber: row.caller_number,
+    calledNumber: row.called_number,
+    language: row.language,
+    category: row.category,
+    startedAt: iso(row.started_at)!,
+    answeredAt: iso(row.answered_at),
+    endedAt: iso(row.ended_at),
+    nodes: row.nodes,
+    keys: row.keys,
+    outcome: row.outcome,
+    outcomeDetail: row.outcome_detail,
+    endedNode: row.ended_node,
+    endedBy: row.ended_by,
+    emergency: row.emergency,
+    resumedCount: row.resumed_count,
+  };
+}

@@ -1,0 +1,88 @@
+import type { HotlineConfig } from '../config/schema.ts';
+import type { TransferNode } from '../ivr/flow-schema.ts';
+import { Jump, type CallSession } from '../ivr/call-session.ts';
+import { CallEndedError, type Telephony } from '../telephony/port.ts';
+import { ringAll } from '../telephony/ring-all.ts';
+
+/**
+ * Connects callers to the service desk: all desk phones ring at once, the
+ * caller hears ringback, and the emergency key still works while it rings.
+ * Resolves after the conversation, or with null when nobody answered within
+ * serviceDesk.ringSeconds.
+ */
+export class ServiceDesk {
+  constructor(
+    private readonly telephony: Telephony,
+    private readonly desk: HotlineConfig['serviceDesk'],
+  ) {}
+
+  async connect(session: CallSession, _node: TransferNode): Promise<{ answeredBy: string } | null> {
+    const { leg, recorder } = session;
+    const stop = new AbortController();
+    const started = session.now;
+    const ringback = await leg.startRingback();
+    const ringing = ringAll(this.telephony, this.desk.targets, {
+      timeoutSeconds: this.desk.ringSeconds,
+      callerId: { number: session.customerNumber },
+      signal: AbortSignal.any([leg.ended, stop.signal]),
+    });
+    const emergency = waitForEmergencyKey(session, stop.signal);
+    let answered: Awaited<typeof ringing>;
+    try {
+      const first = await Promise.race([ringing.then((r) => ({ desk: r })), emergency.then((jump) => ({ jump }))]);
+      if ('jump' in first && first.jump) {
+        stop.abort();
+        await (await ringing)?.leg.hangup();
+        throw first.jump;
+      }
+      stop.abort();
+      answered = await ringing;
+      await emergency;
+    } catch (err) {
+      stop.abort();
+      // Whatever happened to the caller, a desk phone that answered meanwhile is released.
+      await (await ringing)?.leg.hangup();
+      throw err;
+    } finally {
+      await ringback.stop();
+    }
+    if (leg.ended.aborted) {
+      await answered?.leg.hangup();
+      throw new CallEndedError(leg.id);
+    }
+    const waitSeconds = Math.round((session.now.getTime() - started.getTime()) / 100) / 10;
+    if (!answered) {
+      recorder.outcome('desk-unanswered', { waitSeconds });
+      session.log.info({ waitSeconds }, 'the service desk did not answer');
+      return null;
+    }
+    recorder.outcome('transferred', { answeredBy: answered.target, waitSeconds });
+    session.log.info({ answeredBy: answered.target, waitSeconds }, 'connected to the service desk');
+    const bridge = await this.telephony.bridge(leg, answered.leg);
+    const leftFirst = await bridge.ended;
+    await bridge.destroy();
+    recorder.outcome('transferred', {
+      answeredBy: answered.target,
+      waitSeconds,
+      endedFirst: leftFirst === leg.id ? 'caller' : 'desk',
+    });
+    return { answeredBy: answered.target };
+  }
+}
+
+/**
+ * Resolves with the jump to the duty line when the caller presses the
+ * emergency key, or null once `stop` aborts; other keys are ignored. Rejects
+ * with CallEndedError when the caller hangs up.
+ */
+export async function waitForEmergencyKey(session: CallSession, stop: AbortSignal): Promise<Jump | null> {
+  while (!stop.aborted) {
+    try {
+      await session.collect({ firstKeyTimeoutMs: 60 * 60_000, maxKeys: 1, signal: stop });
+    } catch (err) {
+      if (err instanceof Jump) return err;
+      throw err;
+    }
+  }
+  return null;
+}

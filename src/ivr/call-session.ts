@@ -1,0 +1,142 @@
+import type { CalendarConfig, Language } from '../config/schema.ts';
+import type { CallRecorder, Category } from '../calls/call-record.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Clock } from '../routing/clock.ts';
+import type { ManualOverride } from '../routing/calendar.ts';
+import type { CallLeg, CollectOptions, CollectResult, PlayResult } from '../telephony/port.ts';
+import { DECISIONS, type Decision } from './decisions.ts';
+import type { Flow, PromptItem } from './flow-schema.ts';
+
+/** Where prompt audio comes from (PromptLibrary in production). */
+export interface PromptSource {
+  /** Absolute path without extension. */
+  file(id: string, lang: Language): string;
+  /** One file per digit of a number, for reading numbers back. */
+  digitFiles(number: string, lang: Language): string[];
+}
+
+/** Thrown by a node to continue at another node (the emergency key does this). */
+export class Jump {
+  constructor(readonly node: string, readonly reason: string) {}
+}
+
+/** Channel variables that let a restarted application pick a call up where it was. */
+export const CHANNEL_VARS = {
+  callId: 'HOTLINE_CALL_ID',
+  node: 'HOTLINE_NODE',
+  language: 'HOTLINE_LANG',
+  /** Set on callbacks, whose caller id is the hotline's own number. */
+  customer: 'HOTLINE_CUSTOMER',
+} as const;
+
+export interface SessionEnvironment {
+  flow: Flow;
+  prompts: PromptSource;
+  clock: Clock;
+  calendar: CalendarConfig;
+  override(): ManualOverride | null;
+  decisions?: Readonly<Record<string, Decision>>;
+}
+
+/**
+ * barge-in for session.play: 'any' key stops the prompt; 'emergency' lets
+ * only the emergency key through (a goodbye is not cut by a stray key); the
+ * emergency key always interrupts while global keys are on.
+ */
+export type SessionBargeIn = 'any' | 'emergency';
+
+/** One call going through the flow: its leg, language, record and log. */
+export class CallSession {
+  node: string | null = null;
+  language: Language;
+  /** Off while a node uses the emergency key for something else (none does yet). */
+  globalKeys = true;
+  /**
+   * The customer's number: the caller id on inbound calls, the number dialed
+   * on calls the hotline places (callbacks). Never log it unmasked.
+   */
+  customerNumber: string;
+
+  constructor(
+    readonly leg: CallLeg,
+    readonly recorder: CallRecorder,
+    readonly env: SessionEnvironment,
+    private readonly baseLog: Logger,
+    language: Language,
+  ) {
+    this.language = language;
+    this.customerNumber = leg.callerNumber;
+  }
+
+  get log(): Logger {
+    return this.baseLog.child({ node: this.node });
+  }
+
+  get now(): Date {
+    return this.env.clock.now();
+  }
+
+  /** Marks entry into a node: on the record and on the channel (for a restart). */
+  enter(node: string): void {
+    this.node = node;
+    this.recorder.enteredNode(node, this.now);
+    this.leg.setVar(CHANNEL_VARS.node, node).catch(() => {});
+  }
+
+  setLanguage(language: Language): void {
+    this.language = language;
+    this.recorder.setLanguage(language);
+    this.leg.setVar(CHANNEL_VARS.language, language).catch(() => {});
+  }
+
+  setCategory(category: Category): void {
+    this.recorder.setCategory(category);
+  }
+
+  decide(fn: string): string {
+    const decision = (this.env.decisions ?? DECISIONS)[fn];
+    if (!decision) throw new Error(`unknown decision function "${fn}"`);
+    return decision.decide({ now: this.now, calendar: this.env.calendar, override: this.env.override() });
+  }
+
+  /** Prompt items to files in the call's language (selects are decided now). */
+  files(items: readonly PromptItem[]): string[] {
+    return items.map((item) => {
+      const id = typeof item === 'string' ? item : item.prompts[this.decide(item.select)];
+      if (!id) throw new Error(`prompt select ${JSON.stringify(item)} has no prompt for the current outcome`);
+      return this.env.prompts.file(id, this.language);
+    });
+  }
+
+  /** Plays prompts; the emergency key jumps to the duty line from any prompt. */
+  async play(items: readonly PromptItem[], bargeIn: SessionBargeIn = 'any'): Promise<PlayResult> {
+    return this.playFiles(this.files(items), bargeIn);
+  }
+
+  async playFiles(files: readonly string[], bargeIn: SessionBargeIn = 'any'): Promise<PlayResult> {
+    const emergency = this.env.flow.emergencyKey;
+    const keys = bargeIn === 'any' ? true : this.globalKeys ? [emergency] : false;
+    const result = await this.leg.play(files, { bargeIn: keys });
+    if (result.kind === 'key') this.checkEmergency(result.key);
+    return result;
+  }
+
+  /** Collects keys; an emergency key as the first key jumps to the duty line. */
+  async collect(options: CollectOptions): Promise<CollectResult> {
+    const result = await this.leg.collect(options);
+    if (result.kind !== 'voice' && result.keys.length > 0) this.checkEmergency(result.keys[0]!);
+    return result;
+  }
+
+  /** Records a key the flow acted on. */
+  recordKey(key: string): void {
+    this.recorder.keyPressed(key, this.node ?? '', this.now);
+  }
+
+  private checkEmergency(key: string): void {
+    if (!this.globalKeys || key !== this.env.flow.emergencyKey) return;
+    if (this.node === this.env.flow.emergencyNode) return;
+    this.recordKey(key);
+    throw new Jump(this.env.flow.emergencyNode, `key ${key}`);
+  }
+}
