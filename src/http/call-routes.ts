@@ -1,0 +1,40 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { CallRepository } from '../calls/call-repository.ts';
+import { CallSchema, ErrorSchema } from './schemas.ts';
+
+const ListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    since: Type.Optional(Type.String({ format: 'date-time' })),
+    outcome: Type.Optional(Type.String({ pattern: '^[a-z-]+$' })),
+    sipCallId: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+  },
+  { additionalProperties: false },
+);
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** Call records for staff (full numbers: token required). */
+export async function callRoutes(app: FastifyInstance, d: { calls: CallRepository; auth: preHandlerHookHandler }): Promise<void> {
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/api/calls',
+    { preHandler: d.auth, schema: { querystring: ListQuery, response: { 200: Type.Object({ calls: Type.Array(CallSchema) }), 401: ErrorSchema } } },
+    async (req) => {
+      const q = req.query;
+      const calls = q.sipCallId
+        ? await d.calls.findBySipCallId(q.sipCallId)
+        : await d.calls.list({ limit: q.limit, ...(q.since ? { since: new Date(q.since) } : {}), ...(q.outcome ? { outcome: q.outcome } : {}) });
+      return { calls };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/calls/:id',
+    { preHandler: d.auth, schema: { params: IdParams, response: { 200: CallSchema, 401: ErrorSchema, 404: ErrorSchema } } },
+    async (req, reply) => {
+      const call = await d.calls.get(req.params.id);
+      if (!call) return reply.code(404).send({ error: 'not-found', message: `no call ${req.params.id}` });
+      return call;
+    },
+  );
+}

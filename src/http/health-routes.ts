@@ -1,0 +1,32 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+
+export interface HealthSource {
+  ariConnected(): boolean;
+  activeCalls(): number;
+  pendingRecords(): number;
+  databaseOk(): Promise<boolean>;
+}
+
+const HealthSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  ari: Type.Boolean(),
+  database: Type.Boolean(),
+  activeCalls: Type.Integer(),
+  pendingRecords: Type.Integer(),
+});
+
+/** GET /health: for monitoring; no secrets and no numbers, so no token. */
+export async function healthRoutes(app: FastifyInstance, source: HealthSource): Promise<void> {
+  app.get('/health', { schema: { response: { 200: HealthSchema, 503: HealthSchema } } }, async (_req, reply) => {
+    const [database, ari] = [await source.databaseOk(), source.ariConnected()];
+    const body = {
+      status: ari && database ? ('ok' as const) : ('degraded' as const),
+      ari,
+      database,
+      activeCalls: source.activeCalls(),
+      pendingRecords: source.pendingRecords(),
+    };
+    return reply.code(ari ? 200 : 503).send(body);
+  });
+}

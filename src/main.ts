@@ -1,0 +1,44 @@
+/**
+ * The hotline application process: loads the configuration, starts the
+ * service (src/service.ts) and stops it cleanly on SIGTERM/SIGINT. Asterisk is
+ * started separately (src/launcher.ts), so that this process can stop or
+ * crash without taking the dialplan's emergency fallback down with it.
+ */
+import { ConfigError, loadConfig } from './config/load-config.ts';
+import { createLogger } from './logging/logger.ts';
+import { startService } from './service.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(config.logLevel);
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  let service;
+  try {
+    service = await startService(config, log);
+  } catch (err) {
+    log.fatal({ err: err instanceof Error ? err.message : err }, 'the hotline cannot start');
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    service.stop().then(() => process.exit(0), (err) => {
+      log.error({ err }, 'error while stopping');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

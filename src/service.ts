@@ -1,0 +1,152 @@
+import type { FastifyInstance } from 'fastify';
+import type { LoadedConfig } from './config/load-config.ts';
+import { ensureSecret, SECRET_NAMES } from './config/secrets.ts';
+import { CallRepository } from './calls/call-repository.ts';
+import { CallStore } from './calls/call-store.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { withRetry } from './db/retry.ts';
+import { DutyAlerts } from './emergency/alerts.ts';
+import { buildApp } from './http/app.ts';
+import { Hotline } from './ivr/hotline.ts';
+import { loadFlow } from './ivr/load-flow.ts';
+import type { Logger } from './logging/logger.ts';
+import { EspeakEngine } from './prompts/espeak-engine.ts';
+import { PromptLibrary } from './prompts/prompt-library.ts';
+import { promptVars } from './prompts/prompt-vars.ts';
+import { calendarProblems } from './routing/calendar-check.ts';
+import { createClock } from './routing/clock.ts';
+import { OverrideRepository } from './routing/override-repository.ts';
+import { OverrideService } from './routing/override-service.ts';
+import { AriTelephony } from './telephony/ari-telephony.ts';
+
+export interface RunningService {
+  hotline: Hotline;
+  telephony: AriTelephony;
+  http: FastifyInstance;
+  /** Where the HTTP API listens (port 0 in the config picks a free one). */
+  httpUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Renders (or reuses) the prompt audio for the enabled languages. */
+export async function buildPrompts(config: LoadedConfig, log?: Logger): Promise<PromptLibrary> {
+  const library = await PromptLibrary.build({
+    cataloguePath: config.prompts.catalogue,
+    renderedDir: config.prompts.renderedDir,
+    languages: config.languages.enabled,
+    vars: promptVars(config),
+    engine: new EspeakEngine(),
+  });
+  log?.info(library.stats, 'prompts ready');
+  return library;
+}
+
+/**
+ * Starts the hotline application: prompts and flow are checked first (the
+ * service refuses to run with a broken flow); the database is migrated in the
+ * background while calls are already answered, so a database that is away at
+ * start delays call records but never a caller.
+ */
+export async function startService(config: LoadedConfig, log: Logger): Promise<RunningService> {
+  const clock = createClock(config.clockStart, (iso) =>
+    log.warn({ clockStart: iso }, 'HOTLINE_NOW is set: the clock starts at this instant (tests and demos only)'),
+  );
+  const calendarIssues = calendarProblems(config.calendar);
+  if (calendarIssues.length > 0) throw new Error(`calendar in ${config.source}:\n  - ${calendarIssues.join('\n  - ')}`);
+  const ariPassword = ensureSecret(config.dataDir, SECRET_NAMES.ariPassword, config.asterisk.ariPassword);
+  const adminToken = ensureSecret(config.dataDir, SECRET_NAMES.adminToken, config.http.adminToken);
+
+  const prompts = await buildPrompts(config, log);
+  const { flow, warnings } = loadFlow(config.flowFile, {
+    prompts,
+    languages: config.languages.enabled,
+    calendar: config.calendar,
+  });
+  for (const w of warnings) log.warn({ flow: config.flowFile }, w);
+
+  const db: Database = await openDatabase({ url: config.database.url, dataDir: config.dataDir, log: log.child({ component: 'db' }) });
+  const ready = withRetry(() => migrate(db.pool, log), {
+    attempts: Infinity,
+    baseDelayMs: 500,
+    maxDelayMs: 10_000,
+    onRetry: (err, attempt) => log.warn({ attempt, err: (err as Error).message }, 'database not ready for migrations; retrying'),
+  });
+  ready.catch((err) => log.error({ err }, 'database migrations failed'));
+
+  const calls = new CallRepository(db.pool);
+  const store = new CallStore({ upsert: async (r) => { await ready; await calls.upsert(r); } }, log.child({ component: 'records' }));
+  const overrides = new OverrideService(new OverrideRepository(db.pool), clock, log.child({ component: 'override' }));
+  void ready.then(() => overrides.refresh());
+  overrides.startPolling();
+  const alerts = new DutyAlerts(log.child({ component: 'alerts' }), config.duty.alertWebhookUrl);
+
+  const telephony = new AriTelephony({
+    url: `http://${config.asterisk.ariHost}:${config.asterisk.ariPort}`,
+    user: config.asterisk.ariUser,
+    password: ariPassword,
+    app: config.asterisk.appName,
+    log: log.child({ component: 'ari' }),
+    onAdoptedBridgeEnded: (callIds) => {
+      for (const id of callIds) void calls.markEnded(id, clock.now()).catch((err) => log.warn({ err: (err as Error).message }, 'could not close a record after restart'));
+    },
+  });
+  const hotline = new Hotline({
+    flow,
+    telephony,
+    prompts,
+    clock,
+    calendar: config.calendar,
+    override: () => overrides.current(),
+    records: store,
+    loadRecord: async (id) => Promise.race([calls.get(id), new Promise<null>((r) => setTimeout(() => r(null), 1500))]),
+    alerts,
+    log,
+    config,
+  });
+
+  const http = await buildApp({
+    log,
+    adminToken,
+    health: {
+      ariConnected: () => telephony.stats().connected,
+      activeCalls: () => hotline.activeCalls,
+      pendingRecords: () => store.pending,
+      databaseOk: async () => {
+        try {
+          await Promise.race([db.pool.query('select 1'), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 1000))]);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    },
+    routing: { calendar: config.calendar, clock, overrides },
+    calls,
+  });
+  const address = await http.listen({ host: config.http.host, port: config.http.port });
+  await telephony.start();
+  log.info({ http: address, hotlineNumber: config.trunk.hotlineNumber }, 'hotline ready');
+
+  let stopped = false;
+  return {
+    hotline,
+    telephony,
+    http,
+    httpUrl: address,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      // Calls in progress stay in Asterisk; a restarted application picks them up.
+      await http.close().catch(() => {});
+      await telephony.close();
+      overrides.stop();
+      await alerts.settle();
+      const flushed = await store.flush(5000);
+      if (!flushed) log.warn({ pending: store.pending }, 'call records still unwritten at stop');
+      store.close();
+      await db.close();
+      log.info('hotline stopped');
+    },
+  };
+}
