@@ -110,6 +110,10 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     adminToken,
     health: {
       ariConnected: () => telephony.stats().connected,
+      telephony: () => {
+        const { legs, pendingWaits, bridges } = telephony.stats();
+        return { legs, pendingWaits, bridges };
+      },
       activeCalls: () => hotline.activeCalls,
       pendingRecords: () => store.pending,
       databaseOk: async () => {

@@ -56,9 +56,11 @@ export async function startAsterisk(o: AsteriskProcessOptions): Promise<Asterisk
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot start ${o.binary}: no process id`);
   let dead = false;
+  let stopping = false;
   void exited.then((code) => {
     dead = true;
-    o.log.warn({ pid, code }, 'asterisk exited');
+    if (stopping) o.log.info({ pid, code }, 'asterisk stopped');
+    else o.log.warn({ pid, code }, 'asterisk exited');
   });
   try {
     await waitForAri(o, () => dead);
@@ -67,7 +69,11 @@ export async function startAsterisk(o: AsteriskProcessOptions): Promise<Asterisk
     throw err;
   }
   o.log.info({ pid, ari: o.ariUrl }, 'asterisk started');
-  return { pid, reused: false, exited, cli, stop: () => stopPid(pid, cli, o.log, exited) };
+  const stop = () => {
+    stopping = true;
+    return stopPid(pid, cli, o.log, exited);
+  };
+  return { pid, reused: false, exited, cli, stop };
 }
 
 /** Polls ARI until it answers 200, the process dies, or the deadline passes. */

@@ -60,6 +60,7 @@ export class ServiceDesk {
     session.log.info({ answeredBy: answered.target, waitSeconds }, 'connected to the service desk');
     const bridge = await this.telephony.bridge(leg, answered.leg);
     const leftFirst = await bridge.ended;
+    session.endedBy = leftFirst === leg.id ? 'caller' : 'far-end';
     await bridge.destroy();
     recorder.outcome('transferred', {
       answeredBy: answered.target,

@@ -57,7 +57,8 @@ export class DutyLine {
       session.log.info({ acceptedBy: officer.target, acceptSeconds }, 'duty officer accepted; connecting');
       const bridge = await this.o.telephony.bridge(leg, officer.leg);
       const leftFirst = await bridge.ended;
-      await bridge.destroy();
+      session.endedBy = leftFirst === leg.id ? 'caller' : 'far-end';
+    await bridge.destroy();
       recorder.outcome('emergency-accepted', {
         acceptedBy: officer.target,
         acceptSeconds,

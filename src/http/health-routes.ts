@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 
 export interface HealthSource {
   ariConnected(): boolean;
+  /** Live telephony state: legs, waits and bridges; all zero when no call is up. */
+  telephony(): { legs: number; pendingWaits: number; bridges: number };
   activeCalls(): number;
   pendingRecords(): number;
   databaseOk(): Promise<boolean>;
@@ -14,6 +16,7 @@ const HealthSchema = Type.Object({
   database: Type.Boolean(),
   activeCalls: Type.Integer(),
   pendingRecords: Type.Integer(),
+  telephony: Type.Object({ legs: Type.Integer(), pendingWaits: Type.Integer(), bridges: Type.Integer() }),
 });
 
 /** GET /health: for monitoring; no secrets and no numbers, so no token. */
@@ -26,6 +29,7 @@ export async function healthRoutes(app: FastifyInstance, source: HealthSource): 
       database,
       activeCalls: source.activeCalls(),
       pendingRecords: source.pendingRecords(),
+      telephony: source.telephony(),
     };
     return reply.code(ari ? 200 : 503).send(body);
   });

@@ -56,6 +56,8 @@ export class CallSession {
    * on calls the hotline places (callbacks). Never log it unmasked.
    */
   customerNumber: string;
+  /** Who ended a connected conversation, set by the node that bridged it. */
+  endedBy: 'caller' | 'far-end' | null = null;
 
   constructor(
     readonly leg: CallLeg,

@@ -117,6 +117,7 @@ export class Hotline {
     let endedBy: CallRecord['endedBy'] = 'hotline';
     try {
       await body();
+      endedBy = session.endedBy ?? (leg.ended.aborted ? 'caller' : 'hotline');
       await leg.hangup();
     } catch (err) {
       if (isCallEnded(err)) {

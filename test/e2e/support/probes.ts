@@ -1,0 +1,93 @@
+import pg from 'pg';
+import type { CallRecord } from '../../../src/calls/call-record.ts';
+import { CallRepository } from '../../../src/calls/call-repository.ts';
+import type { E2eEnvironment } from './environment.ts';
+
+/** Polls `check` until it returns a value (not undefined/null/false) or the deadline passes. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 20_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== null && value !== false) return value as T;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Reads call records straight from the e2e database. */
+export class Records {
+  private readonly pool: pg.Pool;
+  private readonly repo: CallRepository;
+
+  constructor(env: E2eEnvironment) {
+    this.pool = new pg.Pool({ connectionString: env.databaseUrl, max: 2 });
+    this.repo = new CallRepository(this.pool);
+  }
+
+  bySipCallId(sipCallId: string): Promise<CallRecord[]> {
+    return this.repo.findBySipCallId(sipCallId);
+  }
+
+  get(id: string): Promise<CallRecord | null> {
+    return this.repo.get(id);
+  }
+
+  /** Records of calls from a caller number, newest first. */
+  async byCaller(number: string): Promise<CallRecord[]> {
+    const { rows } = await this.pool.query('select id from calls where caller_number = $1 order by started_at desc', [number]);
+    return (await Promise.all(rows.map((r) => this.repo.get(r.id)))).filter((r): r is CallRecord => r !== null);
+  }
+
+  /** The newest record of a caller once it has ended. */
+  endedFrom(number: string, timeoutMs = 20_000): Promise<CallRecord> {
+    return eventually(async () => (await this.byCaller(number)).find((r) => r.endedAt !== null && r.direction === 'inbound'), `the call from ${number} to end`, timeoutMs);
+  }
+
+  /** The record of the call with this SIP Call-ID once it has ended. */
+  ended(sipCallId: string, timeoutMs = 20_000): Promise<CallRecord> {
+    return eventually(async () => (await this.bySipCallId(sipCallId)).find((r) => r.endedAt !== null), `the record of ${sipCallId} to end`, timeoutMs);
+  }
+
+  /** Callback records of a parent call. */
+  async callbacksOf(parentId: string): Promise<CallRecord[]> {
+    const { rows } = await this.pool.query('select id from calls where parent_call_id = $1', [parentId]);
+    return (await Promise.all(rows.map((r) => this.repo.get(r.id)))).filter((r): r is CallRecord => r !== null);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Direct ARI requests for checks the application does not expose. */
+export class AriProbe {
+  constructor(private readonly env: E2eEnvironment) {}
+
+  private async get(path: string): Promise<any> {
+    const res = await fetch(`${this.env.ariUrl}/ari${path}`, {
+      headers: { authorization: 'Basic ' + Buffer.from(`${this.env.ariUser}:${this.env.ariPassword}`).toString('base64') },
+    });
+    if (!res.ok) throw new Error(`ARI ${path}: HTTP ${res.status}`);
+    return res.json();
+  }
+
+  channels(): Promise<Array<{ id: string; name: string; state: string; protocol_id: string; dialplan: { app_name: string; app_data: string } }>> {
+    return this.get('/channels');
+  }
+
+  bridges(): Promise<Array<{ id: string; channels: string[] }>> {
+    return this.get('/bridges');
+  }
+
+  /** RTP counters of a channel (Asterisk 16.28 has GET /channels/{id}/rtp_statistics). */
+  rtp(channelId: string): Promise<{ txcount: number; rxcount: number }> {
+    return this.get(`/channels/${encodeURIComponent(channelId)}/rtp_statistics`);
+  }
+}
