@@ -7,6 +7,7 @@ import { dialString } from './dial-string.ts';
 import { dialFailureFromCause } from './hangup-causes.ts';
 import type {
   Bridge,
+  DialFailure,
   CallLeg,
   DialOptions,
   DialResult,
@@ -31,6 +32,9 @@ export interface AriTelephonyOptions {
 interface PendingDial {
   target: string;
   startedAt: number;
+  timeoutSeconds: number;
+  /** Last DIALSTATUS Asterisk reported for this channel (Dial event). */
+  dialStatus: string | null;
   settle: (result: DialResult) => void;
 }
 
@@ -114,7 +118,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
       o.signal?.removeEventListener('abort', onAbort);
       settle(r);
     };
-    this.pendingDials.set(channelId, { target, startedAt, settle: finish });
+    this.pendingDials.set(channelId, { target, startedAt, timeoutSeconds: o.timeoutSeconds, dialStatus: null, settle: finish });
     const cancel = () => {
       void this.ari.request('cancel dial', (c) => c.channels.hangup({ channelId })).catch(() => {});
     };
@@ -192,6 +196,11 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
       case 'ChannelDestroyed':
         if (channelId) this.onChannelGone(channelId, event);
         break;
+      case 'Dial': {
+        const pending = event.peer?.id ? this.pendingDials.get(event.peer.id) : undefined;
+        if (pending && event.dialstatus) pending.dialStatus = String(event.dialstatus);
+        break;
+      }
       case 'ChannelLeftBridge':
         if (channelId && event.bridge?.id) this.onLeftBridge(event.bridge.id, channelId);
         break;
@@ -261,7 +270,8 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
     const pending = this.pendingDials.get(channelId);
     if (pending && event.type === 'ChannelDestroyed') {
       const cause = typeof event.cause === 'number' ? event.cause : null;
-      pending.settle({ kind: 'failed', reason: dialFailureFromCause(cause), cause, ringMs: Date.now() - pending.startedAt });
+      const ringMs = Date.now() - pending.startedAt;
+      pending.settle({ kind: 'failed', reason: dialFailure(pending, cause, ringMs), cause, ringMs });
     }
     for (const [bridgeId, adopted] of this.adopted) {
       if (adopted.members.has(channelId)) this.onLeftBridge(bridgeId, channelId);
@@ -341,6 +351,28 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
       else void this.ari.request('hangup stray', (c) => c.channels.hangup({ channelId: ch.id })).catch(() => {});
     }
   }
+}
+
+/**
+ * Why a dial failed: Asterisk's DIALSTATUS when it sent one, else the hang-up
+ * cause; an originate that simply ran out of ring time ends with cause 0, so a
+ * failure at the ring timeout counts as no answer.
+ */
+function dialFailure(pending: PendingDial, cause: number | null, ringMs: number): DialFailure {
+  switch (pending.dialStatus) {
+    case 'NOANSWER':
+      return 'no-answer';
+    case 'BUSY':
+      return 'busy';
+    case 'CHANUNAVAIL':
+    case 'CONGESTION':
+      return 'unavailable';
+    default:
+      break;
+  }
+  const reason = dialFailureFromCause(cause);
+  if (reason === 'failed' && ringMs >= pending.timeoutSeconds * 1000 - 250) return 'no-answer';
+  return reason;
 }
 
 /** The Stasis() arguments of a channel in our application, or null if it is not in it. */

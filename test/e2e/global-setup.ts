@@ -42,6 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       desk2: await freeUdpPort(),
       duty1: await freeUdpPort(),
       duty2: await freeUdpPort(),
+      webhook: await freePort(),
       rtpStart: 30000 + Math.floor(Math.random() * 200) * 100,
     };
     const ariPassword = `e2e-${Math.random().toString(36).slice(2)}-secret`;
@@ -69,7 +70,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
         { name: 'duty2', contact: `sip:127.0.0.1:${ports.duty2}` },
       ],
       serviceDesk: { targets: ['desk1', 'desk2'], ringSeconds: 8 },
-      duty: { targets: ['duty1', 'duty2'], ringSeconds: 6, acceptSeconds: 5, reassuranceSeconds: 10, callBackAbandoned: true },
+      duty: {
+        targets: ['duty1', 'duty2'],
+        ringSeconds: 6,
+        acceptSeconds: 5,
+        reassuranceSeconds: 10,
+        callBackAbandoned: true,
+        alertWebhookUrl: `http://127.0.0.1:${ports.webhook}/alerts`,
+      },
       prompts: { catalogue: base.prompts.catalogue, renderedDir: path.join(root, 'prompts') },
     };
     await writeFile(configFile, stringify(raw));

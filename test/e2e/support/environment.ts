@@ -21,6 +21,8 @@ export interface E2eEnvironment {
     desk2: number;
     duty1: number;
     duty2: number;
+    /** Where the duty-alert webhook posts (tests listen here when they check alerts). */
+    webhook: number;
     rtpStart: number;
   };
   pg: { dataDir: string; port: number; baseDir: string; logFile: string };
