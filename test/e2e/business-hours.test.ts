@@ -1,0 +1,111 @@
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { uac, uas } from '../../src/sipp/index.ts';
+import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
+import { Phones, uniqueCaller } from './support/phones.ts';
+import { AriProbe, eventually, Records } from './support/probes.ts';
+
+/**
+ * Business hours (Tuesday 10:00 local): the main menu, the service desk (all
+ * desk phones ring, 8 s in this configuration), invalid keys, silence and a
+ * caller who hangs up mid-prompt. Prompt lengths that matter: greeting +
+ * emergency-first ≈ 10.6 s, main-menu ≈ 10.4 s, transfer-desk ≈ 5.9 s.
+ */
+const env = inject('e2e');
+const MORNING = '2026-11-24T10:00:00+08:00';
+let hotline: HotlineProcess;
+let records: Records;
+const phones = new Phones(env);
+const ari = new AriProbe(env);
+
+beforeAll(async () => {
+  records = new Records(env);
+  hotline = await startHotline(env, { now: MORNING });
+});
+
+afterEach(async () => {
+  await phones.stopAll();
+});
+
+afterAll(async () => {
+  await hotline?.stop();
+  await records?.close();
+});
+
+describe('business hours', () => {
+  it('connects a caller who presses 2 in the main menu to the first desk phone that answers', async () => {
+    const from = uniqueCaller();
+    const desk1 = await phones.phone(env.ports.desk1, uas().ring(1000).answer().pause(500).speak(3000).waitForHangup(60_000));
+    const desk2 = await phones.phone(env.ports.desk2, uas().neverAnswer(40_000));
+    const call = await phones.call(uac({ to: '95158', from }).pause(12_000).dtmf('2').pause(12_000).hangup());
+
+    const [callResult, desk1Result, desk2Result] = await Promise.all([call.done, desk1.done, desk2.done]);
+    expect(callResult.ok, callResult.errors).toBe(true);
+    expect(desk1Result.ok, desk1Result.errors).toBe(true);
+    // Both desk phones rang at once; the one that did not answer was cancelled.
+    expect(desk2Result.events.map((e) => e.name)).toContain('cancel-received');
+    const record = await records.endedFrom(from);
+    expect(record.nodes.map((n) => n.node)).toEqual(['greeting', 'hours', 'main-menu', 'desk-repair']);
+    expect(record.keys.map((k) => k.key)).toEqual(['2']);
+    expect(record).toMatchObject({ outcome: 'transferred', category: 'repair', endedBy: 'caller' });
+    expect(record.outcomeDetail).toMatchObject({ answeredBy: 'desk1' });
+  });
+
+  it('sends a caller to the service desk after three invalid keys', async () => {
+    const from = uniqueCaller();
+    const desk1 = await phones.phone(env.ports.desk1, uas().ring(500).answer().waitForHangup(60_000));
+    const call = await phones.call(uac({ to: '95158', from }).pause(12_000).dtmf('7').pause(1500).dtmf('8').pause(1500).dtmf('7').pause(12_000).hangup());
+
+    const [callResult, deskResult] = await Promise.all([call.done, desk1.done]);
+    expect(callResult.ok, callResult.errors).toBe(true);
+    expect(deskResult.ok, deskResult.errors).toBe(true);
+    const record = await records.endedFrom(from);
+    expect(record.keys.map((k) => k.key)).toEqual(['7', '8', '7']);
+    expect(record.nodes.map((n) => n.node)).toEqual(['greeting', 'hours', 'main-menu', 'desk']);
+    expect(record).toMatchObject({ outcome: 'transferred', category: 'other' });
+  });
+
+  it('offers the retry and the duty line when nobody at the desk answers in time, then says goodbye', async () => {
+    const from = uniqueCaller();
+    const desk1 = await phones.phone(env.ports.desk1, uas().neverAnswer(40_000));
+    const desk2 = await phones.phone(env.ports.desk2, uas().neverAnswer(40_000));
+    const call = await phones.call(uac({ to: '95158', from }).pause(12_000).dtmf('0').waitForHangup(100_000));
+
+    const [callResult, desk1Result] = await Promise.all([call.done, desk1.done, desk2.done]);
+    expect(callResult.ok, callResult.errors).toBe(true);
+    expect(desk1Result.events.map((e) => e.name)).toContain('cancel-received');
+    const record = await records.endedFrom(from, 30_000);
+    expect(record.nodes.map((n) => n.node)).toEqual(['greeting', 'hours', 'main-menu', 'desk', 'desk-unanswered', 'closing']);
+    expect(record.outcome).toBe('desk-unanswered');
+    expect(record.outcomeDetail.waitSeconds).toBeGreaterThanOrEqual(8);
+    expect(record.endedBy).toBe('hotline');
+  });
+
+  it('plays the silent-caller script to a caller who neither presses a key nor speaks, then hangs up', async () => {
+    const from = uniqueCaller();
+    const call = await phones.call(uac({ to: '95158', from }).waitForHangup(140_000));
+
+    const result = await call.done;
+    expect(result.ok, result.errors).toBe(true);
+    const record = await records.endedFrom(from, 30_000);
+    expect(record.nodes.map((n) => n.node)).toEqual(['greeting', 'hours', 'main-menu', 'silent-caller']);
+    expect(record.keys).toEqual([]);
+    expect(record).toMatchObject({ outcome: 'silent-caller', endedBy: 'hotline', endedNode: 'silent-caller' });
+  }, 180_000);
+
+  it('ends quietly when the caller hangs up in the middle of a prompt, and the record says where', async () => {
+    const from = uniqueCaller();
+    const errorsBefore = hotline.errors().length;
+    const call = await phones.call(uac({ to: '95158', from }).pause(3000).hangup());
+
+    expect((await call.done).ok).toBe(true);
+    const record = await records.endedFrom(from);
+    expect(record).toMatchObject({ outcome: 'abandoned', endedBy: 'caller', endedNode: 'greeting' });
+    const health = await eventually(async () => {
+      const h = (await (await fetch(`${env.httpUrl}/health`)).json()) as any;
+      return h.activeCalls === 0 && h.telephony.legs === 0 && h.telephony.pendingWaits === 0 ? h : undefined;
+    }, 'no session to be left', 10_000);
+    expect(health.telephony.bridges).toBe(0);
+    expect(await ari.channels()).toEqual([]);
+    expect(hotline.errors().slice(errorsBefore)).toEqual([]);
+  });
+});
