@@ -22,10 +22,12 @@ const OUTCOME_RANK: Record<CallOutcome, number> = {
   'emergency-failed': 95,
   'emergency-abandoned': 90,
   transferred: 60,
+  // Above the IVR's informational outcomes: a call handed to the dialplan
+  // fallback must say so on its record, even after a desk went unanswered.
+  failed: 55,
   'silent-caller': 50,
   'desk-unanswered': 40,
   'after-hours-message': 30,
-  failed: 20,
   completed: 10,
   abandoned: 5,
 };

@@ -94,7 +94,9 @@ export class DutyLine {
           answeredAt = session.now.toISOString();
           const acceptance = await this.askToAccept(dialed.leg, caller, session.customerNumber, node);
           result = acceptance === 'hung-up' ? 'rejected' : acceptance;
-          if (acceptance === 'accepted' && caller.ended.aborted) result = 'caller-gone';
+          // A caller who left while the officer was being asked ends the attempt: the
+          // officer neither declined nor missed it (askToAccept stops on the caller's end).
+          if (caller.ended.aborted) result = 'caller-gone';
           if (result !== 'accepted') await dialed.leg.hangup();
         }
         recorder.emergency((e) => {

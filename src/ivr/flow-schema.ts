@@ -50,7 +50,8 @@ export const MenuNodeSchema = Type.Object(
     retryPrompts: Type.Optional(Prompts),
     invalidPrompts: Type.Optional(Prompts),
     noInputPrompts: Type.Optional(Prompts),
-    options: Type.Record(KeySchema, NodeId),
+    // A Record keyed by a pattern allows other keys unless told not to.
+    options: Type.Record(KeySchema, NodeId, { additionalProperties: false }),
     attempts: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
     firstKeyTimeoutMs: Type.Integer({ minimum: 1000, maximum: 60_000, default: 5000 }),
     /** After the last attempt when at least one key was wrong. */
@@ -166,7 +167,7 @@ export const FlowSchema = Type.Object(
     emergencyNode: NodeId,
     /** Played to a caller picked up again after an application restart. */
     resumePrompt: PromptId,
-    nodes: Type.Record(NodeId, FlowNodeSchema),
+    nodes: Type.Record(NodeId, FlowNodeSchema, { additionalProperties: false }),
   },
   { additionalProperties: false },
 );

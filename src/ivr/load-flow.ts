@@ -1,10 +1,43 @@
 import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { CalendarConfig, Language } from '../config/schema.ts';
 import { describeAjvError } from '../config/load-config.ts';
 import { DECISIONS, type Decision } from './decisions.ts';
-import { FlowSchema, type Flow, type FlowNode, type PromptItem } from './flow-schema.ts';
+import type { TSchema } from '@sinclair/typebox';
+import {
+  DecideNodeSchema,
+  DutyLineNodeSchema,
+  FlowSchema,
+  HangupNodeSchema,
+  LanguageNodeSchema,
+  MenuNodeSchema,
+  PlayNodeSchema,
+  SilentCallerNodeSchema,
+  TransferNodeSchema,
+  type Flow,
+  type FlowNode,
+  type NodeKind,
+  type PromptItem,
+} from './flow-schema.ts';
+
+/**
+ * The schema of each node kind. Nodes are validated one by one against their
+ * own kind's schema: Ajv applies no defaults inside a union (anyOf), so through
+ * FlowSchema alone a menu that leaves out `attempts` would be refused instead
+ * of getting the documented default, with every other kind's fields reported
+ * as errors.
+ */
+const NODE_SCHEMAS: Record<NodeKind, TSchema> = {
+  play: PlayNodeSchema,
+  menu: MenuNodeSchema,
+  decide: DecideNodeSchema,
+  transfer: TransferNodeSchema,
+  'duty-line': DutyLineNodeSchema,
+  language: LanguageNodeSchema,
+  'silent-caller': SilentCallerNodeSchema,
+  hangup: HangupNodeSchema,
+};
 
 export class FlowError extends Error {
   constructor(readonly source: string, readonly problems: string[]) {
@@ -50,9 +83,15 @@ export function checkFlow(raw: unknown, source: string, context: FlowCheckContex
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
   const validate = ajv.compile(FlowSchema);
   const data = structuredClone(raw);
+  const describe = (e: ErrorObject) => describeAjvError(source, e).slice(source.length + 2);
+  const shape = nodeShapeProblems(ajv, data, describe);
   if (!validate(data)) {
-    throw new FlowError(source, (validate.errors ?? []).slice(0, 20).map((e) => describeAjvError(source, e).slice(source.length + 2)));
+    // Errors inside nodes are the union's noise; nodeShapeProblems said what is wrong there.
+    const errors = validate.errors ?? [];
+    const outside = errors.filter((e) => !e.instancePath.startsWith('/nodes/'));
+    shape.push(...(shape.length === 0 && outside.length === 0 ? errors : outside).map(describe));
   }
+  if (shape.length > 0) throw new FlowError(source, shape.slice(0, 20));
   const flow = data as Flow;
   const decisions = context.decisions ?? DECISIONS;
   const problems: string[] = [];
@@ -166,4 +205,23 @@ function reachableNodes(flow: Flow): Set<string> {
     for (const [, to] of destinations(flow.nodes[id]!)) queue.push(to);
   }
   return seen;
+}
+
+/** Validates every node against its kind's schema, filling that kind's defaults. */
+function nodeShapeProblems(ajv: Ajv, data: unknown, describe: (e: ErrorObject) => string): string[] {
+  const nodes = (data as { nodes?: unknown } | null)?.nodes;
+  if (typeof nodes !== 'object' || nodes === null || Array.isArray(nodes)) return [];
+  const problems: string[] = [];
+  for (const [id, node] of Object.entries(nodes)) {
+    const kind = (node as { kind?: unknown } | null)?.kind;
+    if (typeof kind !== 'string' || !Object.hasOwn(NODE_SCHEMAS, kind)) {
+      problems.push(`nodes.${id}.kind: must be one of ${Object.keys(NODE_SCHEMAS).join(', ')}`);
+      continue;
+    }
+    const validate = ajv.compile(NODE_SCHEMAS[kind as NodeKind]);
+    if (!validate(node)) {
+      for (const e of validate.errors ?? []) problems.push(describe({ ...e, instancePath: `/nodes/${id}${e.instancePath}` }));
+    }
+  }
+  return problems;
 }

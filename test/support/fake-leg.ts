@@ -1,0 +1,389 @@
+import { bargeInFilter, collectKeys, KeyBuffer } from '../../src/telephony/key-buffer.ts';
+import {
+  CallEndedError,
+  type CallLeg,
+  type CollectOptions,
+  type CollectResult,
+  type Key,
+  type PlayOptions,
+  type PlayResult,
+  type Stoppable,
+} from '../../src/telephony/port.ts';
+
+/**
+ * A call leg in memory for unit tests (the port is in fake-telephony.ts),
+ * faithful to the CallLeg contract of src/telephony/port.ts and sharing the key
+ * queue of the ARI adapter (KeyBuffer, collectKeys, bargeInFilter). Every
+ * duration is a real setTimeout, so fake timers drive it.
+ *
+ * A leg keeps what happened to it, in order, in `leg.log`:
+ *   answered · played <file> · stopped <file> (barge-in or signal) · key <k>
+ *   (pressed by the far end) · voice · ringback start · ringback stop ·
+ *   var <NAME>=<value> · voice detection on · bridged <other leg id> ·
+ *   hangup (by the application) · far-end hangup · handed-off
+ */
+
+/** Matches a played file: exact path, its last segments ("duty-press-1", "en-US/main-menu"), a RegExp or a predicate. */
+export type FileMatcher = string | RegExp | ((file: string) => boolean);
+
+export function matchesFile(matcher: FileMatcher, file: string): boolean {
+  if (typeof matcher === 'string') return file === matcher || file.endsWith(`/${matcher}`);
+  if (matcher instanceof RegExp) return matcher.test(file);
+  return matcher(file);
+}
+
+/** What the far end does when a prompt starts; `afterMs` (default 0) counts from the start of that prompt. */
+export type PlayAction =
+  | ((leg: FakeLeg, file: string) => void)
+  | { press: string; afterMs?: number }
+  | { hangUp: true; afterMs?: number }
+  | { speak: true; afterMs?: number };
+
+export interface FakeLegInit {
+  id?: string;
+  /** Default 13800138000. */
+  callerNumber?: string;
+  /** Default 95158 (the hotline number). */
+  calledNumber?: string;
+  sipCallId?: string;
+  /** Channel variables already set (a call picked up after a restart). */
+  vars?: Record<string, string>;
+}
+
+/** What a leg needs from the telephony it belongs to. */
+export interface LegHost {
+  durationOf(file: string): number;
+  legEnded(leg: FakeLeg): void;
+}
+
+export const DEFAULT_DURATION_MS = 1000;
+let legCounter = 0;
+
+/** A caller or a dialed phone. Scripted by the test; driven by the application through the CallLeg port. */
+export class FakeLeg implements CallLeg {
+  readonly id: string;
+  readonly callerNumber: string;
+  readonly calledNumber: string;
+  readonly sipCallId: string;
+  /** What happened on the leg, in order (see the file comment for the entries). */
+  readonly log: string[] = [];
+  /** The same entries with the (fake) time they happened, ms since the leg was created. */
+  readonly timeline: Array<{ atMs: number; entry: string }> = [];
+  readonly vars = new Map<string, string>();
+  answered = false;
+  /** How the leg ended, once it has. */
+  endedBy: 'application' | 'far-end' | 'handed-off' | null = null;
+  private readonly createdAt = Date.now();
+  private readonly abort = new AbortController();
+  private readonly voice = new AbortController();
+  private readonly keys = new KeyBuffer();
+  private readonly hooks: Array<{ matcher: FileMatcher; action: PlayAction; once: boolean }> = [];
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly durations: Array<[FileMatcher, number]> = [];
+  private host: LegHost | null = null;
+  private voiceDetection = false;
+  private activePlaybacks = 0;
+  private ringbacks = 0;
+
+  constructor(init: FakeLegInit = {}) {
+    this.id = init.id ?? `leg-${++legCounter}`;
+    this.callerNumber = init.callerNumber ?? '13800138000';
+    this.calledNumber = init.calledNumber ?? '95158';
+    this.sipCallId = init.sipCallId ?? `${this.id}@fake`;
+    for (const [k, v] of Object.entries(init.vars ?? {})) this.vars.set(k, v);
+  }
+
+  // ---- the port -------------------------------------------------------------
+
+  get ended(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get voiceHeard(): boolean {
+    return this.voice.signal.aborted;
+  }
+
+  async answer(): Promise<void> {
+    this.assertLive();
+    if (this.answered) return;
+    this.answered = true;
+    this.note('answered');
+  }
+
+  async play(files: readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
+    const accept = bargeInFilter(options.bargeIn ?? true);
+    for (const file of files) {
+      this.assertLive();
+      if (options.signal?.aborted) return { kind: 'stopped' };
+      if (accept && this.keys.has(accept)) return { kind: 'key', key: this.keys.take(accept)! };
+      const end = await this.playOne(file, accept, options.signal);
+      if (end === 'key' && accept) return { kind: 'key', key: this.keys.take(accept)! };
+      if (end === 'stopped') return { kind: 'stopped' };
+    }
+    return { kind: 'finished' };
+  }
+
+  collect(options: CollectOptions): Promise<CollectResult> {
+    return collectKeys(this.keys, options, this.ended, this.id, this.voice.signal);
+  }
+
+  clearKeys(): void {
+    this.keys.clear();
+  }
+
+  unreadKey(key: Key): void {
+    this.keys.unshift(key);
+  }
+
+  async startRingback(): Promise<Stoppable> {
+    this.assertLive();
+    this.ringbacks++;
+    this.note('ringback start');
+    let stopped = false;
+    return {
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        this.ringbacks--;
+        // A channel that is gone has no tone left to stop.
+        if (!this.ended.aborted) this.note('ringback stop');
+      },
+    };
+  }
+
+  async enableVoiceDetection(): Promise<void> {
+    this.assertLive();
+    this.voiceDetection = true;
+    this.note('voice detection on');
+  }
+
+  async setVar(name: string, value: string): Promise<void> {
+    this.assertLive();
+    this.vars.set(name, value);
+    this.note(`var ${name}=${value}`);
+  }
+
+  async getVar(name: string): Promise<string | null> {
+    this.assertLive();
+    return this.vars.get(name) ?? null;
+  }
+
+  async hangup(): Promise<void> {
+    if (this.ended.aborted) return;
+    this.note('hangup');
+    this.end('application');
+  }
+
+  async handOffToDialplan(): Promise<void> {
+    this.assertLive();
+    this.note('handed-off');
+    this.end('handed-off');
+  }
+
+  // ---- test scripting -------------------------------------------------------
+
+  /**
+   * The far end presses keys: now, or `atMs` from now; `gapMs` between keys
+   * (default 0: all at once). Keys on a leg that has ended are lost, as on a
+   * real line.
+   */
+  press(keys: string, options: { atMs?: number; gapMs?: number } = {}): this {
+    const gap = options.gapMs ?? 0;
+    [...keys].forEach((key, i) => {
+      const delay = (options.atMs ?? 0) + i * gap;
+      if (delay === 0 && options.atMs === undefined) this.keyIn(key);
+      else this.after(delay, () => this.keyIn(key));
+    });
+    return this;
+  }
+
+  /** The far end speaks (heard only once voice detection is on); now or `atMs` from now. */
+  speak(options: { atMs?: number } = {}): this {
+    if (options.atMs === undefined) this.voiceIn();
+    else this.after(options.atMs, () => this.voiceIn());
+    return this;
+  }
+
+  /** The far end hangs up: now or `atMs` from now. */
+  farEndHangup(options: { atMs?: number } = {}): this {
+    if (options.atMs === undefined) this.hangupIn();
+    else this.after(options.atMs, () => this.hangupIn());
+    return this;
+  }
+
+  /** Reacts when a matching prompt starts (every time, or `once`). */
+  onPlay(matcher: FileMatcher, action: PlayAction, options: { once?: boolean } = {}): this {
+    this.hooks.push({ matcher, action, once: options.once ?? false });
+    return this;
+  }
+
+  /** Plays files matching `matcher` for `ms` on this leg (overrides the telephony's durations). */
+  setDuration(matcher: FileMatcher, ms: number): this {
+    this.durations.unshift([matcher, ms]);
+    return this;
+  }
+
+  /** Files played on the leg, in order (each counted when it started). */
+  played(): string[] {
+    return this.log.filter((e) => e.startsWith('played ')).map((e) => e.slice('played '.length));
+  }
+
+  /** Last path segments of the files played: prompt ids, e.g. ['greeting-morning', 'emergency-first']. */
+  heard(): string[] {
+    return this.played().map((f) => f.slice(f.lastIndexOf('/') + 1));
+  }
+
+  /** Log entries other than channel variables (the flow sets one on every node). */
+  events(): string[] {
+    return this.log.filter((e) => !e.startsWith('var '));
+  }
+
+  /** Keys queued and not yet taken. */
+  get queuedKeys(): number {
+    return this.keys.size;
+  }
+
+  /** Waits in progress on this leg (key waits and playbacks). */
+  get pendingWaits(): number {
+    return this.keys.pendingWaits + this.activePlaybacks;
+  }
+
+  /** Ringback tones started and not stopped. */
+  get ringbackActive(): boolean {
+    return this.ringbacks > 0 && !this.ended.aborted;
+  }
+
+  /** Scripted far-end actions not yet done. */
+  get scheduled(): number {
+    return this.timers.size;
+  }
+
+  // ---- internals ------------------------------------------------------------
+
+  /** @internal A dialed phone picked up. */
+  answeredByFarEnd(): void {
+    this.answered = true;
+    this.note('answered');
+  }
+
+  /** @internal Binds the leg to its telephony (durations, live-leg count). */
+  attach(host: LegHost): void {
+    this.host = host;
+  }
+
+  private async playOne(file: string, accept: ((key: Key) => boolean) | null, stop?: AbortSignal): Promise<'finished' | 'key' | 'stopped'> {
+    this.note(`played ${file}`);
+    this.runHooks(file);
+    const finished = new AbortController();
+    const timer = setTimeout(() => finished.abort(), this.durationOf(file));
+    this.activePlaybacks++;
+    const wake = stop ? AbortSignal.any([finished.signal, stop]) : finished.signal;
+    try {
+      for (;;) {
+        if (finished.signal.aborted) return 'finished';
+        if (stop?.aborted) {
+          this.note(`stopped ${file}`);
+          return 'stopped';
+        }
+        if (accept) {
+          const gotKey = await this.keys.waitForKey(this.ended, this.id, 60 * 60_000, wake, accept);
+          if (gotKey) {
+            this.note(`stopped ${file}`);
+            return 'key';
+          }
+        } else {
+          await waitAbort(wake, this.ended, this.id);
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      this.activePlaybacks--;
+    }
+  }
+
+  private runHooks(file: string): void {
+    for (const hook of [...this.hooks]) {
+      if (!matchesFile(hook.matcher, file)) continue;
+      if (hook.once) this.hooks.splice(this.hooks.indexOf(hook), 1);
+      const { action } = hook;
+      if (typeof action === 'function') {
+        this.after(0, () => action(this, file));
+      } else if ('press' in action) {
+        this.after(action.afterMs ?? 0, () => this.keyIn(action.press));
+      } else if ('hangUp' in action) {
+        this.after(action.afterMs ?? 0, () => this.hangupIn());
+      } else {
+        this.after(action.afterMs ?? 0, () => this.voiceIn());
+      }
+    }
+  }
+
+  private durationOf(file: string): number {
+    for (const [matcher, ms] of this.durations) if (matchesFile(matcher, file)) return ms;
+    return this.host?.durationOf(file) ?? DEFAULT_DURATION_MS;
+  }
+
+  private keyIn(keys: string): void {
+    if (this.ended.aborted) return;
+    for (const key of keys) {
+      this.note(`key ${key}`);
+      this.keys.push(key);
+    }
+  }
+
+  private voiceIn(): void {
+    if (this.ended.aborted) return;
+    this.note('voice');
+    if (this.voiceDetection) this.voice.abort();
+  }
+
+  private hangupIn(): void {
+    if (this.ended.aborted) return;
+    this.note('far-end hangup');
+    this.end('far-end');
+  }
+
+  private end(by: NonNullable<FakeLeg['endedBy']>): void {
+    this.endedBy = by;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.host?.legEnded(this);
+    this.abort.abort();
+  }
+
+  /** Runs a scripted action later; dropped when the leg ends first. */
+  private after(ms: number, fn: () => void): void {
+    if (this.ended.aborted) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private assertLive(): void {
+    if (this.ended.aborted) throw new CallEndedError(this.id);
+  }
+
+  /** @internal Adds an entry to the leg's log. */
+  note(entry: string): void {
+    this.log.push(entry);
+    this.timeline.push({ atMs: Date.now() - this.createdAt, entry });
+  }
+}
+
+/** Resolves when `done` aborts; rejects with CallEndedError when `ended` aborts first. */
+function waitAbort(done: AbortSignal, ended: AbortSignal, legId: string): Promise<void> {
+  if (done.aborted) return Promise.resolve();
+  if (ended.aborted) return Promise.reject(new CallEndedError(legId));
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      done.removeEventListener('abort', onDone);
+      ended.removeEventListener('abort', onEnded);
+    };
+    const onDone = () => { cleanup(); resolve(); };
+    const onEnded = () => { cleanup(); reject(new CallEndedError(legId)); };
+    done.addEventListener('abort', onDone, { once: true });
+    ended.addEventListener('abort', onEnded, { once: true });
+  });
+}

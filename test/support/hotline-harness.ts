@@ -1,0 +1,216 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, vi } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { CallRecord, RecordSink } from '../../src/calls/call-record.ts';
+import { PROJECT_ROOT, parseConfig, type LoadedConfig } from '../../src/config/load-config.ts';
+import type { AlertSink, DutyAlert } from '../../src/emergency/alerts.ts';
+import type { PromptSource } from '../../src/ivr/call-session.ts';
+import type { Flow } from '../../src/ivr/flow-schema.ts';
+import { Hotline } from '../../src/ivr/hotline.ts';
+import { loadFlow, type PromptAvailability } from '../../src/ivr/load-flow.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { loadCatalogue } from '../../src/prompts/catalogue.ts';
+import type { ManualOverride } from '../../src/routing/calendar.ts';
+import { createClock, type Clock } from '../../src/routing/clock.ts';
+import { FakeTelephony, type FakeLeg, type FakeLegInit } from './fake-telephony.ts';
+import { runUntil, type RunOptions } from './fake-time.ts';
+
+/**
+ * The real hotline (flows/hotline.yaml, the calendar of config/hotline.yaml,
+ * the Hotline class) on a FakeTelephony, with in-memory records, alerts and
+ * log. Install fake timers before creating it: its clock follows them.
+ */
+
+/** 2026-11-24 is a Tuesday: 10:00 is business hours, 23:00 is night. */
+export const DAY = '2026-11-24T10:00:00+08:00';
+export const NIGHT = '2026-11-24T23:00:00+08:00';
+export const CALLER = '13800138000';
+
+/** Prompt files are /prompts/<lang>/<id>, so tests can name what was heard. */
+export const promptStub: PromptSource = {
+  file: (id, lang) => `/prompts/${lang}/${id}`,
+  digitFiles: (number, lang) => [...number].filter((c) => c >= '0' && c <= '9').map((d) => `/prompts/${lang}/digit-${d}`),
+};
+
+/** Prompt availability from the real catalogue (every catalogue prompt exists in every language). */
+export function catalogueAvailability(): PromptAvailability {
+  const catalogue = loadCatalogue(path.join(PROJECT_ROOT, 'prompts/catalogue.yaml'));
+  return { has: (id) => catalogue.has(id) };
+}
+
+/** The configuration of config/hotline.yaml with short test times (ring 3 s, accept 2 s, reassurance 5 s, desk 5 s). */
+export function testConfig(change: (raw: Record<string, any>) => void = () => {}): LoadedConfig {
+  const source = path.join(PROJECT_ROOT, 'config/hotline.yaml');
+  const raw = parseYaml(readFileSync(source, 'utf8')) as Record<string, any>;
+  raw.duty = { ...raw.duty, ringSeconds: 3, acceptSeconds: 2, reassuranceSeconds: 5 };
+  raw.serviceDesk = { ...raw.serviceDesk, ringSeconds: 5 };
+  change(raw);
+  return parseConfig(raw, source);
+}
+
+/** Keeps the latest snapshot of every call record. */
+export class MemoryRecords implements RecordSink {
+  readonly latest = new Map<string, CallRecord>();
+  saves = 0;
+
+  save(record: CallRecord): void {
+    this.saves++;
+    this.latest.set(record.id, record);
+  }
+
+  get(id: string): CallRecord {
+    const r = this.latest.get(id);
+    if (!r) throw new Error(`no record ${id}`);
+    return r;
+  }
+
+  /** The record of the call on this leg (inbound or callback). */
+  of(leg: FakeLeg): CallRecord {
+    const r = [...this.latest.values()].find((x) => x.channelId === leg.id);
+    if (!r) throw new Error(`no record for leg ${leg.id}`);
+    return r;
+  }
+
+  all(): CallRecord[] {
+    return [...this.latest.values()];
+  }
+}
+
+export class MemoryAlerts implements AlertSink {
+  readonly alerts: DutyAlert[] = [];
+
+  alert(alert: DutyAlert): void {
+    this.alerts.push(alert);
+  }
+
+  kinds(): string[] {
+    return this.alerts.map((a) => a.kind);
+  }
+}
+
+/** pino lines written to memory. */
+export class MemoryLog {
+  readonly lines: Array<Record<string, any>> = [];
+
+  write(line: string): void {
+    this.lines.push(JSON.parse(line) as Record<string, any>);
+  }
+
+  /** Lines at error level or above (pino: error 50, fatal 60). */
+  errors(): Array<Record<string, any>> {
+    return this.lines.filter((l) => l.level >= 50);
+  }
+
+  messages(): string[] {
+    return this.lines.map((l) => String(l.msg));
+  }
+}
+
+export interface HarnessOptions {
+  /** Clock start (ISO with offset); default DAY. */
+  at?: string;
+  override?: ManualOverride | null;
+  config?: (raw: Record<string, any>) => void;
+}
+
+export interface Harness {
+  config: LoadedConfig;
+  flow: Flow;
+  flowWarnings: string[];
+  clock: Clock;
+  telephony: FakeTelephony;
+  records: MemoryRecords;
+  alerts: MemoryAlerts;
+  logs: MemoryLog;
+  hotline: Hotline;
+  /** A caller leg on the fake telephony, to script before `dialIn`. */
+  caller(init?: FakeLegInit): FakeLeg;
+  /** The call reaches the hotline. */
+  dialIn(leg: FakeLeg, context?: { resumed?: boolean }): FakeLeg;
+  /** Advances fake time until `condition` holds. */
+  runUntil(condition: () => boolean, options?: RunOptions): Promise<void>;
+  /** Advances fake time until every call and callback is over. */
+  settle(options?: RunOptions): Promise<void>;
+  /** Settles and checks that nothing is left: no session, leg, wait, bridge or timer; no error logged. */
+  finish(options?: { errorsExpected?: boolean }): Promise<void>;
+}
+
+export function hotlineHarness(o: HarnessOptions = {}): Harness {
+  if (!vi.isFakeTimers()) throw new Error('hotlineHarness: install fake timers first (vi.useFakeTimers())');
+  const config = testConfig(o.config);
+  const { flow, warnings } = loadFlow(config.flowFile, {
+    prompts: catalogueAvailability(),
+    languages: config.languages.enabled,
+    calendar: config.calendar,
+  });
+  const clock = createClock(o.at ?? DAY);
+  const telephony = new FakeTelephony();
+  // Digits are short, so an officer's announcement of an 11-digit number stays realistic.
+  telephony.setDuration(/\/digit-\d$/, 300);
+  const records = new MemoryRecords();
+  const alerts = new MemoryAlerts();
+  const logs = new MemoryLog();
+  const hotline = new Hotline({
+    flow,
+    telephony,
+    prompts: promptStub,
+    clock,
+    calendar: config.calendar,
+    override: () => o.override ?? null,
+    records,
+    loadRecord: async (id) => records.latest.get(id) ?? null,
+    alerts,
+    log: createLogger('debug', logs),
+    config,
+  });
+
+  const settleAll = async (options: RunOptions = {}) => {
+    let done = false;
+    void hotline.settle().then(() => {
+      done = true;
+    });
+    await runUntil(() => done, { what: 'every call to end', ...options });
+  };
+
+  return {
+    config,
+    flow,
+    flowWarnings: warnings,
+    clock,
+    telephony,
+    records,
+    alerts,
+    logs,
+    hotline,
+    caller: (init = {}) => telephony.newLeg({ callerNumber: CALLER, ...init }),
+    dialIn: (leg, context = {}) => telephony.simulateInbound(leg, context),
+    runUntil,
+    settle: settleAll,
+    async finish(options = {}) {
+      await settleAll();
+      expect(hotline.activeCalls).toBe(0);
+      expect(telephony.stats()).toEqual({ connected: true, legs: 0, pendingWaits: 0, bridges: 0 });
+      expect(vi.getTimerCount()).toBe(0);
+      if (!options.errorsExpected) expect(logs.errors()).toEqual([]);
+    },
+  };
+}
+
+/** A duty phone or desk phone that answers after `afterMs` and, when it hears `prompt`, presses `key` (or nothing). */
+export function answersAndPresses(afterMs: number, prompt: string, key: string | null, pressAfterMs = 200) {
+  return {
+    afterMs,
+    then: (leg: FakeLeg) => {
+      if (key !== null) leg.onPlay(prompt, { press: key, afterMs: pressAfterMs });
+    },
+  };
+}
+
+/** An officer who answers after `afterMs` and accepts (presses 1 during duty-press-1). */
+export const accepts = (afterMs = 1000) => answersAndPresses(afterMs, 'duty-press-1', '1');
+
+/** Prompt ids heard, language included: ['zh-CN/greeting-morning', …]. */
+export function heardWithLanguage(leg: FakeLeg): string[] {
+  return leg.played().map((f) => f.split('/').slice(-2).join('/'));
+}
