@@ -56,9 +56,9 @@ export class ServiceDesk {
       session.log.info({ waitSeconds }, 'the service desk did not answer');
       return null;
     }
-    recorder.outcome('transferred', { answeredBy: answered.target, waitSeconds });
-    session.log.info({ answeredBy: answered.target, waitSeconds }, 'connected to the service desk');
+    session.log.info({ answeredBy: answered.target, waitSeconds }, 'connecting to the service desk');
     const bridge = await this.telephony.bridge(leg, answered.leg);
+    recorder.outcome('transferred', { answeredBy: answered.target, waitSeconds });
     const leftFirst = await bridge.ended;
     session.endedBy = leftFirst === leg.id ? 'caller' : 'far-end';
     await bridge.destroy();

@@ -53,12 +53,13 @@ export class DutyLine {
         e.acceptedBy = officer.target;
         e.acceptSeconds = acceptSeconds;
       }, acceptedAt);
-      recorder.outcome('emergency-accepted', { acceptedBy: officer.target, acceptSeconds });
       session.log.info({ acceptedBy: officer.target, acceptSeconds }, 'duty officer accepted; connecting');
       const bridge = await this.o.telephony.bridge(leg, officer.leg);
+      // Only a bridge that exists makes the call "accepted": a caller gone meanwhile is abandoned.
+      recorder.outcome('emergency-accepted', { acceptedBy: officer.target, acceptSeconds });
       const leftFirst = await bridge.ended;
       session.endedBy = leftFirst === leg.id ? 'caller' : 'far-end';
-    await bridge.destroy();
+      await bridge.destroy();
       recorder.outcome('emergency-accepted', {
         acceptedBy: officer.target,
         acceptSeconds,

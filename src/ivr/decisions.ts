@@ -19,6 +19,11 @@ export interface Decision {
 }
 
 const GREETING_PERIODS = ['morning', 'noon', 'afternoon', 'evening'];
+/**
+ * Holiday greetings of the standard (SCR-13). Always possible outcomes, so a
+ * flow stays valid for a calendar year that happens not to use one of them.
+ */
+export const STANDARD_HOLIDAY_GREETINGS = ['new-year', 'labour-day', 'mid-autumn', 'national-day'];
 
 export const DECISIONS: Readonly<Record<string, Decision>> = {
   /** open: the service desk is staffed now (hours, holidays, make-up days, override). */
@@ -32,7 +37,7 @@ export const DECISIONS: Readonly<Record<string, Decision>> = {
       ...GREETING_PERIODS,
       'weekend',
       'holiday',
-      ...new Set(cal.holidays.flatMap((h) => (h.greeting ? [h.greeting] : []))),
+      ...new Set([...STANDARD_HOLIDAY_GREETINGS, ...cal.holidays.flatMap((h) => (h.greeting ? [h.greeting] : []))]),
     ],
     decide: (c) => {
       const g = greetingFor(c.calendar, c.now);

@@ -60,6 +60,11 @@ export const MenuNodeSchema = Type.Object(
     onNoInput: NodeId,
     /** Like onNoInput, but when no sound was heard either: the silent-caller sequence. */
     onSilence: Type.Optional(NodeId),
+    /**
+     * Keys pressed before the menu (during a play node) count as its first
+     * answer; false drops them, for a message every caller must hear.
+     */
+    keepTypeAhead: Type.Boolean({ default: true }),
     outcome: Outcome,
   },
   { additionalProperties: false },

@@ -5,15 +5,16 @@ import { AriConnection, isGoneError, type AriEvent } from './ari-connection.ts';
 import { AriLeg, type PlaybackRegistry } from './ari-leg.ts';
 import { dialString } from './dial-string.ts';
 import { dialFailureFromCause } from './hangup-causes.ts';
-import type {
-  Bridge,
-  DialFailure,
-  CallLeg,
-  DialOptions,
-  DialResult,
-  InboundCallContext,
-  Telephony,
-  TelephonyStats,
+import {
+  CallEndedError,
+  type Bridge,
+  type DialFailure,
+  type CallLeg,
+  type DialOptions,
+  type DialResult,
+  type InboundCallContext,
+  type Telephony,
+  type TelephonyStats,
 } from './port.ts';
 
 export interface AriTelephonyOptions {
@@ -157,6 +158,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   }
 
   async bridge(a: CallLeg, b: CallLeg): Promise<Bridge> {
+    for (const leg of [a, b]) if (leg.ended.aborted) throw new CallEndedError(leg.id, 'gone before bridging');
     const bridgeId = randomUUID();
     await this.ari.request('create bridge', (c) => c.bridges.create({ type: 'mixing', bridgeId, name: 'hotline' }));
     this.bridges.set(bridgeId, new Set([a.id, b.id]));
@@ -169,6 +171,9 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
       await this.ari.request('join bridge', (c) => c.bridges.addChannel({ bridgeId, channel: [a.id, b.id] }));
     } catch (err) {
       await destroy();
+      // A leg that hung up in the instant before joining ends the call normally.
+      const gone = [a, b].find((l) => l.ended.aborted);
+      if (gone || isGoneError(err)) throw new CallEndedError(gone?.id ?? a.id, 'gone while bridging');
       throw err;
     }
     const ended = firstEnded([a, b]);

@@ -9,6 +9,7 @@ import type { NodeHandler } from './node-handler.ts';
  * heard (no key, no voice), else onNoInput.
  */
 export const menuNode: NodeHandler<MenuNode> = async (node, session) => {
+  if (!node.keepTypeAhead) session.leg.clearKeys();
   let invalid = 0;
   let lastWasInvalid = false;
   for (let attempt = 1; attempt <= node.attempts; attempt++) {

@@ -79,11 +79,14 @@ describe('greeting', () => {
     expect(decide('greeting', '2026-11-24T10:00', { mode: 'night', until: at('2026-11-25T00:00') })).toBe('morning');
   });
 
-  it('lists the periods, weekend, holiday and each holiday greeting of the calendar once', () => {
-    expect(DECISIONS.greeting!.outcomes(calendar)).toEqual([
-      'morning', 'noon', 'afternoon', 'evening', 'weekend', 'holiday', 'new-year', 'labour-day', 'mid-autumn', 'national-day',
-    ]);
-    expect(DECISIONS.greeting!.outcomes({ ...calendar, holidays: [] })).toEqual(['morning', 'noon', 'afternoon', 'evening', 'weekend', 'holiday']);
+  it('lists the periods, weekend, holiday and each holiday greeting once', () => {
+    const standard = ['morning', 'noon', 'afternoon', 'evening', 'weekend', 'holiday', 'new-year', 'labour-day', 'mid-autumn', 'national-day'];
+    expect(DECISIONS.greeting!.outcomes(calendar)).toEqual(standard);
+    // The standard's holiday greetings stay possible in a year whose calendar uses none of them.
+    expect(DECISIONS.greeting!.outcomes({ ...calendar, holidays: [] })).toEqual(standard);
+    // A greeting of the calendar's own is added to them.
+    const withDragonBoat = { ...calendar, holidays: [...calendar.holidays, { date: '2026-06-19', name: '端午节', greeting: 'dragon-boat' }] };
+    expect(DECISIONS.greeting!.outcomes(withDragonBoat)).toEqual([...standard, 'dragon-boat']);
   });
 });
 

@@ -42,6 +42,19 @@ describe('the caller hangs up in the IVR', () => {
   });
 });
 
+describe('after hours', () => {
+  it('a key pressed during the greeting does not skip the after-hours message (HRS-09)', async () => {
+    const h = hotlineHarness({ at: NIGHT });
+    const caller = h.caller().onPlay('greeting-evening', { press: '2', afterMs: 300 });
+    h.dialIn(caller);
+    await h.finish();
+    const heard = caller.played().map((f) => f.split('/').pop());
+    expect(heard).toContain('after-hours');
+    expect(caller.events()).not.toContain(`stopped ${'/prompts/zh-CN/after-hours'}`);
+    expect(h.records.of(caller)).toMatchObject({ outcome: 'after-hours-message', endedBy: 'hotline', endedNode: 'closing' });
+  });
+});
+
 describe('a call picked up again after a restart', () => {
   const resumedLeg = (vars: Record<string, string>) => ({ id: 'chan-before-restart', vars: { HOTLINE_CALL_ID: 'call-before-restart', ...vars } });
 
