@@ -1,0 +1,100 @@
+/**
+ * `npm run hotline -- <command>`: operate a running hotline from a shell.
+ *
+ *   status                                   open or closed now, why, next change, override
+ *   night --until <ISO time> | --for <2h|30m> [--reason text] [--by name]
+ *   day   --until <ISO time> | --for <2h|30m> [--reason text] [--by name]
+ *   clear [--by name]                        remove the override: the calendar decides again
+ *   calls [--limit 10]                       the latest calls and how they ended
+ */
+import { parseArgs } from 'node:util';
+import { ApiClient } from './cli/api-client.ts';
+import { untilFrom } from './cli/until.ts';
+import { ConfigError, loadConfig } from './config/load-config.ts';
+import { maskNumber } from './logging/mask.ts';
+
+interface RoutingState {
+  now: string;
+  open: boolean;
+  reason: string;
+  dayKind: string;
+  holiday: { name: string } | null;
+  nextChange: string | null;
+  override: { mode: string; until: string; setBy: string; reason: string } | null;
+  serviceHours: Record<string, string>;
+}
+
+const USAGE = `usage: npm run hotline -- status | night|day (--until <time> | --for <2h|30m>) [--reason text] [--by name] | clear | calls [--limit n]`;
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      until: { type: 'string' },
+      for: { type: 'string' },
+      reason: { type: 'string' },
+      by: { type: 'string' },
+      limit: { type: 'string' },
+    },
+  });
+  const [command = 'status'] = positionals;
+  const config = loadConfig();
+  const api = new ApiClient(config);
+  const local = localTime(config.calendar.timezone);
+  const printState = (s: RoutingState) => printStateIn(s, local);
+  switch (command) {
+    case 'status':
+      printState(await api.get<RoutingState>('/api/routing'));
+      return;
+    case 'day':
+    case 'night': {
+      const until = untilFrom(values.until, values.for);
+      if (!until) throw new Error(`give --until <time> or --for <duration>, e.g. --for 2h\n${USAGE}`);
+      const state = await api.request<RoutingState>('PUT', '/api/routing/override', {
+        mode: command,
+        until: until.toISOString(),
+        reason: values.reason ?? '',
+        setBy: values.by ?? process.env.USER ?? 'cli',
+      });
+      printState(state);
+      return;
+    }
+    case 'clear':
+      printState(await api.request<RoutingState>('DELETE', `/api/routing/override?setBy=${encodeURIComponent(values.by ?? process.env.USER ?? 'cli')}`));
+      return;
+    case 'calls': {
+      const limit = Number(values.limit ?? 10);
+      const { calls } = await api.get<{ calls: any[] }>(`/api/calls?limit=${limit}`);
+      for (const c of calls) {
+        const path = c.nodes.map((n: { node: string }) => n.node).join(' > ');
+        process.stdout.write(`${c.startedAt}  ${maskNumber(c.callerNumber).padStart(12)}  ${String(c.outcome ?? 'in progress').padEnd(20)}  ${path}\n`);
+      }
+      return;
+    }
+    default:
+      throw new Error(USAGE);
+  }
+}
+
+/** Formats an ISO instant as local time of the service area, e.g. "2026-11-24 20:00 (Asia/Shanghai)". */
+function localTime(timeZone: string): (iso: string) => string {
+  const fmt = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  return (iso) => `${fmt.format(new Date(iso))} (${timeZone})`;
+}
+
+function printStateIn(s: RoutingState, local: (iso: string) => string): void {
+  const lines = [
+    `now          ${local(s.now)}`,
+    `line         ${s.open ? 'OPEN (business hours flow)' : 'CLOSED (after-hours message; emergencies still reach the duty line)'}`,
+    `because      ${s.reason}${s.holiday ? ` (${s.holiday.name})` : ''}, ${s.dayKind}`,
+    `next change  ${s.nextChange ? local(s.nextChange) : 'none within a year'}`,
+    `override     ${s.override ? `${s.override.mode} until ${local(s.override.until)}, set by ${s.override.setBy}${s.override.reason ? ` (${s.override.reason})` : ''}` : 'none'}`,
+    `hours        ${s.serviceHours['en-US']}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

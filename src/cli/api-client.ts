@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LoadedConfig } from '../config/load-config.ts';
+import { SECRET_NAMES } from '../config/secrets.ts';
+
+/**
+ * A small client of the hotline's HTTP API for command-line tools. The token
+ * is the configured admin token or the one the service generated into its data
+ * folder at first start.
+ */
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly token: string | null;
+
+  constructor(config: LoadedConfig) {
+    const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+    this.baseUrl = `http://${host}:${config.http.port}`;
+    this.token = config.http.adminToken ?? readToken(config.dataDir);
+  }
+
+  async get<T>(route: string): Promise<T> {
+    return this.request<T>('GET', route);
+  }
+
+  async request<T>(method: string, route: string, body?: unknown): Promise<T> {
+    if (!this.token) throw new Error('no admin token: set HOTLINE_ADMIN_TOKEN or start the service once (npm start) to generate one');
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch {
+      throw new Error(`the hotline is not reachable at ${this.baseUrl}; is it running (npm start)?`);
+    }
+    const payload = (await res.json().catch(() => ({}))) as { message?: string };
+    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${payload.message ?? ''}`.trim());
+    return payload as T;
+  }
+}
+
+function readToken(dataDir: string): string | null {
+  try {
+    return readFileSync(path.join(dataDir, 'secrets', SECRET_NAMES.adminToken), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
