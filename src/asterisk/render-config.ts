@@ -31,6 +31,8 @@ export async function renderAsteriskConfig(
   config: LoadedConfig,
   ariPassword: string,
   prompts: FallbackPrompts,
+  /** Extra dialplan (must define [from-trunk-extra]); the benchmark adds its plain menu here. */
+  extraDialplan = '[from-trunk-extra]\n',
 ): Promise<RenderedAsteriskConfig> {
   const runtimeDir = path.join(config.dataDir, 'asterisk');
   const etcDir = path.join(runtimeDir, 'etc');
@@ -65,6 +67,7 @@ export async function renderAsteriskConfig(
   }
   await writeAtomic(path.join(etcDir, 'pjsip_generated.conf'), pjsipGenerated(config), 0o600);
   await writeAtomic(path.join(etcDir, 'extensions_generated.conf'), extensionsGenerated(config, prompts), 0o640);
+  await writeAtomic(path.join(etcDir, 'extensions_extra.conf'), `; extra dialplan (empty unless a benchmark adds to it)\n${extraDialplan}`, 0o640);
   return { runtimeDir, confFile: path.join(etcDir, 'asterisk.conf') };
 }
 

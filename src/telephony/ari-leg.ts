@@ -25,6 +25,8 @@ export interface AriLegInit {
   callerNumber: string;
   calledNumber: string;
   sipCallId: string;
+  /** The channel was already answered when it reached the application (dialplan Answer()). */
+  up: boolean;
 }
 
 /** Ringback in the caller's country (China); Asterisk generates it from indications.conf. */
@@ -39,6 +41,7 @@ export class AriLeg implements CallLeg {
   private readonly abort = new AbortController();
   private readonly voice = new AbortController();
   private readonly keys = new KeyBuffer();
+  private up: boolean;
 
   constructor(
     init: AriLegInit,
@@ -50,6 +53,7 @@ export class AriLeg implements CallLeg {
     this.callerNumber = init.callerNumber;
     this.calledNumber = init.calledNumber;
     this.sipCallId = init.sipCallId;
+    this.up = init.up;
   }
 
   get ended(): AbortSignal {
@@ -80,7 +84,10 @@ export class AriLeg implements CallLeg {
   }
 
   async answer(): Promise<void> {
+    // An answered channel needs no request (it would only queue behind Asterisk's poll).
+    if (this.up) return this.assertLive();
     await this.op('answer', (c) => c.channels.answer({ channelId: this.id }));
+    this.up = true;
   }
 
   async play(files: readonly string[], options: PlayOptions = {}): Promise<PlayResult> {

@@ -257,6 +257,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
         callerNumber: String(ch.caller?.number ?? ''),
         calledNumber: String(ch.dialplan?.exten ?? ''),
         sipCallId: String(ch.protocol_id ?? ''),
+        up: ch.state === 'Up',
       },
       this.ari,
       this,

@@ -1,0 +1,143 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { startAsterisk, type AsteriskProcess } from '../../src/asterisk/asterisk-process.ts';
+import { fallbackPrompts } from '../../src/asterisk/fallback-prompts.ts';
+import { renderAsteriskConfig } from '../../src/asterisk/render-config.ts';
+import { loadConfig, type LoadedConfig } from '../../src/config/load-config.ts';
+import { loadFlow } from '../../src/ivr/load-flow.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import type { PromptLibrary } from '../../src/prompts/prompt-library.ts';
+import { buildPrompts } from '../../src/service.ts';
+import { freeUdpPort } from '../../src/sipp/ports.ts';
+import type { E2eEnvironment } from '../e2e/support/environment.ts';
+import { freePort } from './free-port.ts';
+import { startPgCluster, type PgCluster } from './pg-cluster.ts';
+
+export interface Stack {
+  env: E2eEnvironment;
+  config: LoadedConfig;
+  prompts: PromptLibrary;
+  asterisk: AsteriskProcess;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Extra dialplan defining [from-trunk-extra] (the benchmark's plain menu). */
+  extraDialplan?: (prompts: PromptLibrary, config: LoadedConfig) => string;
+  /** Changes to the generated hotline configuration. */
+  configure?: (raw: Record<string, any>) => void;
+  /** Keep the temp folder (logs, rendered config) after stop(). */
+  keep?: boolean;
+}
+
+/**
+ * A complete hotline stack for tests and benchmarks, on 127.0.0.1 with free
+ * ports: a throwaway PostgreSQL, the project's asterisk-config rendered from a
+ * generated hotline configuration (phones on SIPp ports, short ring times),
+ * prompts rendered into the stack's own folder, and Asterisk running. The
+ * application itself is started separately (test/e2e/support/hotline-process.ts).
+ * stop() stops everything by process id and removes the folder.
+ */
+export async function startStack(o: StackOptions = {}): Promise<Stack> {
+  const root = await mkdtemp(path.join(tmpdir(), 'hotline-stack-'));
+  let pg: PgCluster | null = null;
+  let asterisk: AsteriskProcess | null = null;
+  const stop = async () => {
+    await asterisk?.stop().catch(() => {});
+    await pg?.stop().catch(() => {});
+    if (!o.keep) await rm(root, { recursive: true, force: true });
+  };
+  try {
+    pg = await startPgCluster();
+    const ports = {
+      sip: await freeUdpPort(),
+      ari: await freePort(),
+      http: await freePort(),
+      trunk: await freeUdpPort(),
+      desk1: await freeUdpPort(),
+      desk2: await freeUdpPort(),
+      duty1: await freeUdpPort(),
+      duty2: await freeUdpPort(),
+      webhook: await freePort(),
+      rtpStart: 30000 + Math.floor(Math.random() * 200) * 100,
+    };
+    const ariPassword = `stack-${Math.random().toString(36).slice(2)}-secret`;
+    const adminToken = `stack-admin-token-${Math.random().toString(36).slice(2)}`;
+    const configFile = path.join(root, 'hotline.yaml');
+    const base = loadConfig({});
+    const { source: _s, projectRoot: _p, ...plain } = base;
+    const raw: Record<string, any> = {
+      ...JSON.parse(JSON.stringify(plain)),
+      dataDir: path.join(root, 'var'),
+      logLevel: 'debug',
+      http: { host: '127.0.0.1', port: ports.http },
+      asterisk: {
+        ariPort: ports.ari,
+        sipBind: '127.0.0.1',
+        sipPort: ports.sip,
+        rtpPortStart: ports.rtpStart,
+        rtpPortEnd: ports.rtpStart + 99,
+        appName: 'hotline',
+      },
+      trunk: { host: '127.0.0.1', port: ports.trunk, match: ['127.0.0.1'], hotlineNumber: '95158' },
+      phones: [
+        { name: 'desk1', contact: `sip:127.0.0.1:${ports.desk1}` },
+        { name: 'desk2', contact: `sip:127.0.0.1:${ports.desk2}` },
+        { name: 'duty1', contact: `sip:127.0.0.1:${ports.duty1}` },
+        { name: 'duty2', contact: `sip:127.0.0.1:${ports.duty2}` },
+      ],
+      serviceDesk: { targets: ['desk1', 'desk2'], ringSeconds: 8 },
+      duty: {
+        targets: ['duty1', 'duty2'],
+        ringSeconds: 6,
+        acceptSeconds: 5,
+        reassuranceSeconds: 10,
+        callBackAbandoned: true,
+        alertWebhookUrl: `http://127.0.0.1:${ports.webhook}/alerts`,
+      },
+      prompts: { catalogue: base.prompts.catalogue, renderedDir: path.join(root, 'prompts') },
+    };
+    o.configure?.(raw);
+    await writeFile(configFile, stringify(raw));
+    const config = loadConfig({ HOTLINE_CONFIG: configFile });
+    const log = createLogger(process.env.HOTLINE_STACK_LOG ?? 'warn');
+    const prompts = await buildPrompts(config, log);
+    const { flow } = loadFlow(config.flowFile, { prompts, languages: config.languages.enabled, calendar: config.calendar });
+    const rendered = await renderAsteriskConfig(
+      config,
+      ariPassword,
+      fallbackPrompts(flow, prompts, config.languages.default),
+      o.extraDialplan?.(prompts, config),
+    );
+    asterisk = await startAsterisk({
+      binary: config.asterisk.binary,
+      confFile: rendered.confFile,
+      runtimeDir: rendered.runtimeDir,
+      ariUrl: `http://127.0.0.1:${ports.ari}`,
+      ariUser: config.asterisk.ariUser,
+      ariPassword,
+      log,
+    });
+    const env: E2eEnvironment = {
+      root,
+      configFile,
+      databaseUrl: pg.url,
+      ariUrl: `http://127.0.0.1:${ports.ari}`,
+      ariUser: config.asterisk.ariUser,
+      ariPassword,
+      adminToken,
+      httpUrl: `http://127.0.0.1:${ports.http}`,
+      asteriskConf: rendered.confFile,
+      asteriskLog: path.join(rendered.runtimeDir, 'log', 'messages'),
+      asteriskPid: asterisk.pid,
+      ports,
+      pg: { dataDir: pg.dataDir, port: pg.port, baseDir: pg.baseDir, logFile: pg.logFile },
+    };
+    return { env, config, prompts, asterisk, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
