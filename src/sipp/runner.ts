@@ -14,12 +14,17 @@
  * outlives a test even if Node is killed hard.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOOPBACK, freeUdpPort, freeUdpPortBlock } from './ports.ts';
-import { MARKER, type Scenario } from './scenario.ts';
+import { freeUdpPort, freeUdpPortBlock } from './ports.ts';
+import { bindsUdpPort, installExitHooks, trackChild, untrackChild } from './process-tracking.ts';
+import { OUT_OF_CALL_SCENARIO, runPaths, sippArgs } from './runner-command.ts';
+import { EventLog, Tail, parseCallCounts, readIfExists, stripAnsi, type SippEvent, type WaitForEventOptions } from './runner-logs.ts';
+import type { Scenario } from './scenario.ts';
+
+export type { SippEvent, WaitForEventOptions } from './runner-logs.ts';
+export { runningSippPids } from './process-tracking.ts';
 
 export interface RunSippOptions {
   scenario: Scenario;
@@ -52,19 +57,6 @@ export interface RunSippOptions {
   sippPath?: string;
 }
 
-export interface SippEvent {
-  /** Marker name: invite, ringing, answered, dtmf, speak, hangup, bye-received, cancelled, rejected, … */
-  name: string;
-  /** What follows the name: the keys for dtmf, the code for rejected, the caller for a UAS invite. */
-  detail: string;
-  /** SIPp's call number (1, 2, … in the order calls started). */
-  call: number;
-  /** Wall-clock time, ms since the epoch (SIPp's [timestamp], microsecond resolution). */
-  atMs: number;
-  /** atMs relative to when the runner started SIPp. */
-  sinceStartMs: number;
-}
-
 export interface SippResult {
   /** SIPp's exit code: 0 all calls succeeded, 1 some failed, 97 stopped, 99 no calls, 255 fatal (also its own
    * timeout), 254 could not bind; null if killed by a signal or never started. */
@@ -94,12 +86,6 @@ export interface SippResult {
   scenarioXml: string;
 }
 
-export interface WaitForEventOptions {
-  timeoutMs?: number;
-  call?: number;
-  detail?: string | RegExp;
-}
-
 export interface SippProcess {
   /** The pid once spawned. */
   readonly pid: number | undefined;
@@ -116,145 +102,8 @@ export interface SippProcess {
   stop(graceMs?: number): Promise<SippResult>;
 }
 
-/** Answers requests that belong to no call of a UAC (an OPTIONS qualify, a stray NOTIFY) with 200. */
-const OUT_OF_CALL_SCENARIO = `<?xml version="1.0" encoding="UTF-8" ?>
-<scenario name="out-of-call">
-  <recv request="OPTIONS|NOTIFY|INFO|MESSAGE" regexp_match="true"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-</scenario>
-`;
-
-// ------------------------------------------------------------------ child tracking
-
-const live = new Set<ChildProcess>();
+/** Runs not finished yet, for stopAllSipp(). */
 const handles = new Set<SippProcess>();
-let hooksInstalled = false;
-
-function killAllNow(): void {
-  for (const child of live) {
-    try {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  live.clear();
-}
-
-function installExitHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', killAllNow);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      killAllNow();
-      // Were we the only listener, keep the default behaviour: die of the signal.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
-  }
-}
-
-/** SIPp processes started by this Node process and still running (their pids). */
-export function runningSippPids(): number[] {
-  return [...live].flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
-}
-
-// ------------------------------------------------------------------ helpers
-
-/** Whether `pid` has a UDP socket bound to `port` (Linux /proc); undefined if /proc cannot tell. */
-function bindsUdpPort(pid: number, port: number): boolean | undefined {
-  let inodes: Set<string>;
-  try {
-    inodes = new Set(
-      readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
-        try {
-          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-          return m ? [m[1]!] : [];
-        } catch {
-          return [];
-        }
-      }),
-    );
-  } catch {
-    return undefined;
-  }
-  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      const local = cols[1];
-      const inode = cols[9];
-      if (!local || !inode) continue;
-      if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port && inodes.has(inode)) return true;
-    }
-  }
-  return false;
-}
-
-export function parseEventLine(line: string, startMs: number): SippEvent | undefined {
-  if (!line.startsWith(`${MARKER}|`)) return undefined;
-  const parts = line.split('|');
-  if (parts.length < 5) return undefined;
-  const stamp = parts[2]!.trim().split(/\s+/).pop() ?? '';
-  const atMs = Math.round(parseFloat(stamp) * 1e6) / 1e3;
-  if (!Number.isFinite(atMs)) return undefined;
-  return {
-    call: Number(parts[1]),
-    atMs,
-    sinceStartMs: Math.round((atMs - startMs) * 1000) / 1000,
-    name: parts[3]!,
-    detail: parts.slice(4).join('|').trim(),
-  };
-}
-
-/** Cumulative successful and failed calls from SIPp's statistics screen. */
-export function parseCallCounts(screen: string): { successful: number; failed: number } {
-  const last = (re: RegExp) => {
-    let value = 0;
-    for (const m of screen.matchAll(re)) value = Number(m[1]);
-    return value;
-  };
-  return {
-    successful: last(/Successful call\s*\|\s*\d+\s*\|\s*(\d+)/g),
-    failed: last(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/g),
-  };
-}
-
-function readIfExists(path: string, maxBytes = 4 * 1024 * 1024): string | undefined {
-  if (!existsSync(path)) return undefined;
-  const data = readFileSync(path);
-  return data.subarray(Math.max(0, data.length - maxBytes)).toString('utf8');
-}
-
-class Tail {
-  private text = '';
-  constructor(private readonly max: number) {}
-  push(chunk: Buffer | string): void {
-    this.text += chunk.toString();
-    if (this.text.length > this.max * 2) this.text = this.text.slice(-this.max);
-  }
-  value(): string {
-    return this.text.slice(-this.max);
-  }
-}
-
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
-// ------------------------------------------------------------------ runSipp
 
 export function runSipp(options: RunSippOptions): SippProcess {
   installExitHooks();
@@ -268,8 +117,6 @@ export function runSipp(options: RunSippOptions): SippProcess {
   let killedByRunner = false;
   let exited = false;
   const startMs = Date.now();
-  const events: SippEvent[] = [];
-  const waiters = new Set<{ match: (e: SippEvent) => boolean; resolve: (e: SippEvent) => void; reject: (err: Error) => void }>();
   const stderr = new Tail(64 * 1024);
   const stdout = new Tail(64 * 1024);
 
@@ -283,60 +130,13 @@ export function runSipp(options: RunSippOptions): SippProcess {
 
   const createdDir = !options.workDir;
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'sipp-'));
-  const paths = {
-    scenario: join(workDir, 'scenario.xml'),
-    log: join(workDir, 'events.log'),
-    messages: join(workDir, 'messages.log'),
-    errors: join(workDir, 'errors.log'),
-    screen: join(workDir, 'screen.log'),
-    outOfCall: join(workDir, 'out-of-call.xml'),
-  };
+  const paths = runPaths(workDir);
   let command = '';
   let scenarioXml = '';
 
-  const emit = (event: SippEvent) => {
-    events.push(event);
-    for (const w of waiters) {
-      if (w.match(event)) {
-        waiters.delete(w);
-        w.resolve(event);
-      }
-    }
-  };
-
-  // Follow the marker log while SIPp runs (SIPp flushes each line).
-  let logOffset = 0;
-  let partial = '';
-  let reading: Promise<void> = Promise.resolve();
-  const readLog = () => {
-    reading = reading.then(async () => {
-      let handle;
-      try {
-        handle = await open(paths.log, 'r');
-      } catch {
-        return;
-      }
-      try {
-        for (;;) {
-          const buffer = Buffer.alloc(64 * 1024);
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, logOffset);
-          if (bytesRead === 0) break;
-          logOffset += bytesRead;
-          partial += buffer.subarray(0, bytesRead).toString('utf8');
-          const lines = partial.split('\n');
-          partial = lines.pop() ?? '';
-          for (const line of lines) {
-            const event = parseEventLine(line, startMs);
-            if (event) emit(event);
-          }
-        }
-      } finally {
-        await handle.close();
-      }
-    });
-    return reading;
-  };
-  const poll = setInterval(() => void readLog(), 50);
+  // Follow the marker log while SIPp runs.
+  const log = new EventLog(paths.log, startMs);
+  const poll = setInterval(() => void log.read(), 50);
   poll.unref();
 
   let resolveDone!: (r: SippResult) => void;
@@ -352,14 +152,10 @@ export function runSipp(options: RunSippOptions): SippProcess {
     handles.delete(handle);
     clearInterval(poll);
     if (watchdog) clearTimeout(watchdog);
-    await readLog();
-    if (partial) {
-      const event = parseEventLine(partial, startMs);
-      if (event) emit(event);
-      partial = '';
-    }
+    await log.close(`SIPp exited (code ${exitCode}) before the awaited event`);
+    const events = log.events();
     const screenFile = readIfExists(paths.screen);
-    const screen = (screenFile ?? stdout.value()).replace(ANSI, '');
+    const screen = stripAnsi(screenFile ?? stdout.value());
     const counts = parseCallCounts(screen);
     // A UAS counts each out-of-call request it answered as a successful call: leave those out.
     const outOfCall = events.filter((e) => e.name === 'out-of-call').length;
@@ -370,7 +166,7 @@ export function runSipp(options: RunSippOptions): SippProcess {
       ok: exitCode === 0 && !stopRequested,
       successfulCalls: Math.max(0, counts.successful - outOfCall),
       failedCalls: counts.failed,
-      events: [...events],
+      events,
       stderr: errText,
       screen,
       stopped: stopRequested,
@@ -384,8 +180,6 @@ export function runSipp(options: RunSippOptions): SippProcess {
     if (messages !== undefined) result.messages = messages;
     const errors = readIfExists(paths.errors);
     if (errors !== undefined) result.errors = errors;
-    for (const w of waiters) w.reject(new Error(`SIPp exited (code ${exitCode}) before the awaited event; events: ${events.map((e) => e.name).join(', ')}`));
-    waiters.clear();
     rejectReady(new Error(`SIPp exited (code ${exitCode}${signal ? `, ${signal}` : ''}) before listening: ${errText.trim().slice(-500)}`));
     if (createdDir && !options.keepWorkDir && !process.env['SIPP_KEEP_WORKDIR']) rmSync(workDir, { recursive: true, force: true });
     resolveDone(result);
@@ -424,27 +218,21 @@ export function runSipp(options: RunSippOptions): SippProcess {
     if (scenario.role === 'uac') writeFileSync(paths.outOfCall, OUT_OF_CALL_SCENARIO);
 
     const timeoutS = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-    const args: string[] = [];
-    if (options.remote) args.push(options.remote);
-    args.push(
-      '-sf', paths.scenario,
-      '-i', LOOPBACK, '-p', String(options.localPort), '-bind_local',
-      '-mi', LOOPBACK, '-mp', String(mediaPort),
-      '-ci', LOOPBACK, '-cp', String(controlPort),
-      '-nostdin', '-aa',
-      '-timeout', `${timeoutS}s`, '-timeout_error',
-      '-trace_logs', '-log_file', paths.log,
-      '-trace_err', '-error_file', paths.errors,
-      '-trace_screen', '-screen_file', paths.screen,
-    );
-    // A UAC makes its calls and exits after -m; a UAS scenario counts INVITEs and stops itself
-    // (see renderUas), since SIPp in server mode would count out-of-call requests against -m.
-    if (scenario.role === 'uac') args.push('-m', String(calls), '-oocsf', paths.outOfCall);
-    if (options.traceMessages !== false) args.push('-trace_msg', '-message_file', paths.messages);
-    if (options.rate !== undefined) args.push('-r', String(options.rate));
-    if (options.ratePeriodMs !== undefined) args.push('-rp', String(options.ratePeriodMs));
-    if (options.maxConcurrent !== undefined) args.push('-l', String(options.maxConcurrent));
-    args.push(...(options.extraArgs ?? []));
+    const args = sippArgs({
+      role: scenario.role,
+      paths,
+      ...(options.remote ? { remote: options.remote } : {}),
+      localPort: options.localPort,
+      mediaPort,
+      controlPort,
+      calls,
+      timeoutS,
+      traceMessages: options.traceMessages !== false,
+      ...(options.rate !== undefined ? { rate: options.rate } : {}),
+      ...(options.ratePeriodMs !== undefined ? { ratePeriodMs: options.ratePeriodMs } : {}),
+      ...(options.maxConcurrent !== undefined ? { maxConcurrent: options.maxConcurrent } : {}),
+      ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
+    });
     const sipp = options.sippPath ?? 'sipp';
     command = [sipp, ...args].join(' ');
     if (stopped) {
@@ -454,7 +242,7 @@ export function runSipp(options: RunSippOptions): SippProcess {
 
     const proc = spawn(sipp, args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
-    if (proc.pid !== undefined) live.add(proc);
+    trackChild(proc);
     proc.stdout?.on('data', (d: Buffer) => stdout.push(d));
     proc.stderr?.on('data', (d: Buffer) => stderr.push(d));
     let spawnError: Error | undefined;
@@ -464,7 +252,7 @@ export function runSipp(options: RunSippOptions): SippProcess {
       if (proc.pid === undefined) void finish(null, null, err);
     });
     proc.on('close', (code, signal) => {
-      live.delete(proc);
+      untrackChild(proc);
       void finish(code, signal, spawnError);
     });
     watchdog = setTimeout(() => {
@@ -498,35 +286,8 @@ export function runSipp(options: RunSippOptions): SippProcess {
     localPort: options.localPort,
     ready,
     done,
-    events: () => [...events],
-    waitForEvent(name, waitOptions = {}) {
-      const { timeoutMs = 30_000, call, detail } = waitOptions;
-      const match = (e: SippEvent) =>
-        e.name === name &&
-        (call === undefined || e.call === call) &&
-        (detail === undefined || (typeof detail === 'string' ? e.detail === detail : detail.test(e.detail)));
-      const seen = events.find(match);
-      if (seen) return Promise.resolve(seen);
-      if (exited) return Promise.reject(new Error(`SIPp has exited without event ${name}`));
-      return new Promise<SippEvent>((resolve, reject) => {
-        const waiter = {
-          match,
-          resolve: (e: SippEvent) => {
-            clearTimeout(timer);
-            resolve(e);
-          },
-          reject: (err: Error) => {
-            clearTimeout(timer);
-            reject(err);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(waiter);
-          reject(new Error(`no SIPp event ${name} within ${timeoutMs} ms; events: ${events.map((e) => e.name).join(', ')}`));
-        }, timeoutMs);
-        waiters.add(waiter);
-      });
-    },
+    events: () => log.events(),
+    waitForEvent: (name, waitOptions) => log.waitFor(name, waitOptions),
     stop(graceMs = 2000) {
       if (!exited) stopRequested = true;
       stopped = true;

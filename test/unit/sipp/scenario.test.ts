@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseRtp, readPcap } from '../../../src/sipp/pcap.ts';
+import { earlyHangupAt } from '../../../src/sipp/early-hangup.ts';
 import { LEAD_IN_MS, MEDIA_TAIL_MS, dtmfStepMs, uac, uas, uasCalls } from '../../../src/sipp/scenario.ts';
-import { parseCallCounts, parseEventLine } from '../../../src/sipp/runner.ts';
+import { parseCallCounts, parseEventLine } from '../../../src/sipp/runner-logs.ts';
 
 const caller = () => uac({ to: '95158', from: '13812345678' });
 
@@ -22,11 +23,12 @@ describe('uac()', () => {
     expect(xml).toContain('BYE [next_url] SIP/2.0');
   });
 
-  it('plays generated DTMF with a pause covering each clip, and logs markers', () => {
+  it('plays generated DTMF with a wait covering each clip, and logs markers', () => {
     const built = caller().pause(250).dtmf('1').dtmf('2#').hangup().build('/run/dir');
     expect(built.files.map((f) => f.name)).toEqual(['uac-dtmf-1.pcap', 'uac-dtmf-2.pcap']);
     expect(built.xml).toContain('<exec play_pcap_audio="/run/dir/uac-dtmf-1.pcap"/>');
-    const pauses = [...built.xml.matchAll(/<pause milliseconds="(\d+)"\/>/g)].map((m) => Number(m[1]));
+    // waits are BYE receptions with a timeout (see the early hang-up tests below)
+    const pauses = [...built.xml.matchAll(/<recv request="BYE" timeout="(\d+)" ontimeout=/g)].map((m) => Number(m[1]));
     // the first clip starts with 100 ms of silence (strict RTP learning), the second does not
     expect(pauses).toEqual([250, LEAD_IN_MS + dtmfStepMs('1'), dtmfStepMs('2#')]);
     expect(dtmfStepMs('2#')).toBe(180 + 260 + MEDIA_TAIL_MS);
@@ -124,6 +126,64 @@ describe('uas()', () => {
     expect(xml).toContain('<nop next="call1" test="isCall1"/>');
     expect(xml).toContain('<nop next="call2"/>');
     expect(xml).toContain('value="2"/>');
+  });
+});
+
+describe('early hang-up (a BYE during a wait)', () => {
+  /** The recv that replaces a wait, by the step name its hangup-early marker carries (or the first one). */
+  const waits = (xml: string) => [...xml.matchAll(/<recv request="BYE" timeout="(\d+)" ontimeout="(\w+)" next="earlyBye"><action>(.*?)<\/action><\/recv>\n  <label id="\2"\/>/g)];
+
+  it('turns every pause and media wait into a BYE reception with a timeout, answered 200 in one shared block', () => {
+    const { xml } = uas().answer().dtmf('2').pause(500).pause(0).waitForHangup(20_000).build('/d');
+    expect(xml).not.toMatch(/<pause milliseconds="[1-9]/);
+    expect(xml).toContain('<pause milliseconds="0"/>'); // timeout="0" would wait forever
+    const found = waits(xml);
+    expect(found.map((m) => Number(m[1]))).toEqual([LEAD_IN_MS + dtmfStepMs('2'), 500]);
+    // only waitForHangup left: a BYE is the expected end, no hangup-early, no failure
+    for (const m of found) expect(m[3]).toBe('<log message="@@|[call_number]|[timestamp]|bye-received|"/>');
+    expect(xml).toMatch(/<label id="earlyBye"\/>\n  <send><!\[CDATA\[\nSIP\/2\.0 200 OK\n\[last_Via:\][\s\S]*?<\/send>\n  <nop next="end"\/>/);
+    expect(xml).not.toContain('failed');
+  });
+
+  it('writes hangup-early <step> and fails the call when more than waiting was left', () => {
+    const { xml } = caller().pause(100).dtmf('1').speak(200).hangup().build('/d');
+    const found = waits(xml).map((m) => m[3]!);
+    expect(found).toHaveLength(3);
+    for (const [i, step] of ['pause', 'dtmf', 'speak'].entries()) {
+      expect(found[i]).toContain(`|hangup-early|${step}"/>`);
+      // the failure comes last: SIPp skips the actions after a failed check
+      expect(found[i]).toMatch(/hangup-early\|\w+"\/><ereg regexp="SIPP-FORCED-CALL-FAILURE[^"]*" search_in="msg" check_it="true" assign_to="failed"\/>$/);
+    }
+    expect(xml).toContain('<Reference variables="failed"/>');
+  });
+
+  it('acceptEarlyHangup() keeps the hangup-early marker but not the failure', () => {
+    const { xml } = caller().pause(100).dtmf('1').acceptEarlyHangup().build('/d');
+    const found = waits(xml).map((m) => m[3]!);
+    expect(found).toHaveLength(2);
+    for (const actions of found) {
+      expect(actions).toContain('|hangup-early|');
+      expect(actions).not.toContain('check_it');
+    }
+  });
+
+  it('a phone ringing takes a BYE on the early dialog too: 200, then 487 for the INVITE', () => {
+    const { xml } = uas().ring(500).answer().waitForHangup(1000).build('/d');
+    expect(xml).toContain('<recv request="BYE" optional="true" timeout="500" ontimeout="call1rang1" next="earlyByeRinging">');
+    expect(xml).toContain('|hangup-early|ring"/>');
+    expect(xml).toMatch(/<label id="earlyByeRinging"\/>[\s\S]*SIP\/2\.0 487 Request Terminated\nVia:\[\$inviteVia\]/);
+    expect(xml).toContain('<ereg regexp=".*" search_in="hdr" header="Via:" assign_to="inviteVia"/>');
+  });
+
+  it('decides by the steps left: pauses and marks do not count, a last waitForHangup or neverAnswer is the expected end', () => {
+    const steps = (...ts: string[]) => ts.map((t) => ({ t }));
+    expect(earlyHangupAt(steps('pause', 'media', 'waitForHangup'), 1, false)).toEqual({ ok: true, cutShort: false });
+    expect(earlyHangupAt(steps('media', 'pause', 'mark', 'waitForHangup'), 0, false)).toEqual({ ok: true, cutShort: false });
+    expect(earlyHangupAt(steps('pause', 'media', 'waitForHangup'), 0, false)).toEqual({ ok: false, cutShort: true });
+    expect(earlyHangupAt(steps('pause', 'hangup'), 0, false)).toEqual({ ok: false, cutShort: true });
+    expect(earlyHangupAt(steps('pause', 'hangup'), 0, true)).toEqual({ ok: true, cutShort: true });
+    expect(earlyHangupAt(steps('ring', 'answer', 'waitForHangup'), 0, false)).toEqual({ ok: false, cutShort: true });
+    expect(earlyHangupAt(steps('neverAnswer'), 0, false)).toEqual({ ok: true, cutShort: false });
   });
 });
 

@@ -7,35 +7,10 @@ import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freeUdpPort } from '../../../src/sipp/ports.ts';
-import { runSipp, runningSippPids, stopAllSipp, type SippEvent, type SippResult } from '../../../src/sipp/runner.ts';
-import { uac, uas, uasCalls, type Scenario } from '../../../src/sipp/scenario.ts';
+import { runSipp, runningSippPids, stopAllSipp } from '../../../src/sipp/runner.ts';
+import { uac, uas, uasCalls } from '../../../src/sipp/scenario.ts';
 import { receivedKeys, startFakePhone } from './fake-phone.ts';
-
-const hasSipp = spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout?.includes('SIPp') ?? false;
-
-const TIMEOUT_MS = 15_000;
-const caller = (from = '13812345678') => uac({ to: '95158', from });
-
-async function phone(scenario: Scenario, calls?: number) {
-  const proc = runSipp({ scenario, localPort: await freeUdpPort(), timeoutMs: TIMEOUT_MS, ...(calls ? { calls } : {}) });
-  await proc.ready;
-  return proc;
-}
-
-async function call(scenario: Scenario, remotePort: number, calls?: number): Promise<SippResult> {
-  return runSipp({
-    scenario,
-    remote: `127.0.0.1:${remotePort}`,
-    localPort: await freeUdpPort(),
-    timeoutMs: TIMEOUT_MS,
-    ...(calls ? { calls, rate: 20 } : {}),
-  }).done;
-}
-
-const names = (events: SippEvent[]) => events.map((e) => (e.detail ? `${e.name} ${e.detail}` : e.name));
-const at = (events: SippEvent[], name: string) => events.find((e) => e.name === name)!.atMs;
-/** Enough to tell a result apart when an assertion fails. */
-const why = (r: SippResult) => `${r.command}\n${r.stderr}\n${r.errors ?? ''}`;
+import { TIMEOUT_MS, at, call, caller, names, phone, why } from './sipp-pair.ts';
 
 afterEach(async () => {
   await stopAllSipp();
@@ -45,7 +20,13 @@ afterAll(() => {
   expect(runningSippPids()).toEqual([]);
 });
 
-describe.skipIf(!hasSipp)('SIPp caller and phone on 127.0.0.1', () => {
+describe('SIPp caller and phone on 127.0.0.1', () => {
+  it('SIPp 3.6 is installed (npm test installs it, see scripts/setup.mjs): these tests need it', () => {
+    const version = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
+    expect(version.error, 'sipp is not on PATH').toBeUndefined();
+    expect(version.stdout).toMatch(/SIPp v3\.6/);
+  });
+
   it('a caller dials, presses 1, speaks and hangs up; the phone answers and sees the BYE', async () => {
     const desk = await phone(uas().ring(100).answer().waitForHangup(10_000));
     const c = await call(caller().pause(100).dtmf('1').speak(500).hangup(), desk.localPort);
@@ -130,8 +111,8 @@ describe.skipIf(!hasSipp)('SIPp caller and phone on 127.0.0.1', () => {
     const fake = await startFakePhone();
     try {
       const c = await call(caller().pause(50).dtmf('1').dtmf('1').dtmf('12#').speak(200).hangup(), fake.sipPort);
-      await fake.bye;
       expect(c.ok, why(c)).toBe(true);
+      await fake.bye;
       expect(receivedKeys(fake.rtp)).toMatchObject([
         { key: '1', ended: true },
         { key: '1', ended: true },
