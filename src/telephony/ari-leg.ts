@@ -16,7 +16,8 @@ import {
 /** What the adapter tracks about playbacks so events can find their waiter. */
 export interface PlaybackRegistry {
   /** Registers a waiter before the playback starts (no race with a fast finish). */
-  expect(playbackId: string, onFinished: () => void): void;
+  /** `state` is Asterisk's final playback state ('done', 'failed', …; null when unknown). */
+  expect(playbackId: string, onFinished: (state: string | null) => void): void;
   forget(playbackId: string): void;
 }
 
@@ -42,6 +43,13 @@ export class AriLeg implements CallLeg {
   private readonly voice = new AbortController();
   private readonly keys = new KeyBuffer();
   private up: boolean;
+  /**
+   * Values this process set. Asterisk applies a set asynchronously (queued on
+   * the channel) but answers a get at once, so a read right after a write would
+   * miss it; what we wrote ourselves is authoritative. A restarted process has
+   * none and reads Asterisk, which by then has applied every set.
+   */
+  private readonly written = new Map<string, string>();
 
   constructor(
     init: AriLegInit,
@@ -137,9 +145,13 @@ export class AriLeg implements CallLeg {
 
   async setVar(name: string, value: string): Promise<void> {
     await this.op(`set ${name}`, (c) => c.channels.setChannelVar({ channelId: this.id, variable: name, value }));
+    this.written.set(name, value);
   }
 
   async getVar(name: string): Promise<string | null> {
+    this.assertLive();
+    const own = this.written.get(name);
+    if (own !== undefined) return own === '' ? null : own;
     try {
       const r = await this.ari.request(`get ${name}`, (c) => c.channels.getChannelVar({ channelId: this.id, variable: name }));
       return r.value === undefined || r.value === '' ? null : r.value;
@@ -180,13 +192,20 @@ export class AriLeg implements CallLeg {
     const playbackId = randomUUID();
     const media = file.includes(':') && !file.startsWith('/') ? file : `sound:${file}`;
     const finished = new AbortController();
-    this.playbacks.expect(playbackId, () => finished.abort());
+    let finalState: string | null = null;
+    this.playbacks.expect(playbackId, (state) => {
+      finalState = state;
+      finished.abort();
+    });
     const wake = stop ? AbortSignal.any([finished.signal, stop]) : finished.signal;
     try {
       await this.op('play', (c) => c.channels.play({ channelId: this.id, media, playbackId }));
       // Wait for the end of the playback, a key (with barge-in), a stop or the end of the call.
       for (;;) {
-        if (finished.signal.aborted) return 'finished';
+        if (finished.signal.aborted) {
+          if (finalState === 'failed') await this.playbackFailed(file);
+          return 'finished';
+        }
         if (stop?.aborted) {
           await this.stopPlayback(playbackId);
           return 'stopped';
@@ -204,6 +223,25 @@ export class AriLeg implements CallLeg {
     } finally {
       this.playbacks.forget(playbackId);
     }
+  }
+
+  /**
+   * A playback fails when its channel hangs up (Asterisk reports that before the
+   * channel's own end events) or when the file cannot be played. The first is
+   * the end of the call; the second is a fault worth an error.
+   */
+  private async playbackFailed(file: string): Promise<void> {
+    try {
+      await this.ari.request('get channel', (c) => c.channels.get({ channelId: this.id }));
+    } catch (err) {
+      if (isGoneError(err)) {
+        this.markEnded();
+        throw new CallEndedError(this.id, 'hung up during playback');
+      }
+      throw err;
+    }
+    if (this.ended.aborted) throw new CallEndedError(this.id, 'hung up during playback');
+    throw new Error(`Asterisk could not play ${file}`);
   }
 
   private async stopPlayback(playbackId: string): Promise<void> {

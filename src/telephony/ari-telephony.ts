@@ -56,7 +56,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   private readonly ari: AriConnection;
   private readonly legs = new Map<string, AriLeg>();
   private readonly pendingDials = new Map<string, PendingDial>();
-  private readonly playbackWaiters = new Map<string, () => void>();
+  private readonly playbackWaiters = new Map<string, (state: string | null) => void>();
   private readonly bridges = new Map<string, Set<string>>();
   private readonly adopted = new Map<string, { members: Set<string>; callIds: string[] }>();
   private inboundHandler: ((leg: CallLeg, context: InboundCallContext) => void) | null = null;
@@ -96,7 +96,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
     return { connected: this.ari.isConnected, legs: this.legs.size, pendingWaits: waits, bridges: this.bridges.size + this.adopted.size };
   }
 
-  expect(playbackId: string, onFinished: () => void): void {
+  expect(playbackId: string, onFinished: (state: string | null) => void): void {
     this.playbackWaiters.set(playbackId, onFinished);
   }
 
@@ -194,7 +194,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
         break;
       case 'PlaybackFinished': {
         const id: string | undefined = event.playback?.id;
-        if (id) this.playbackWaiters.get(id)?.();
+        if (id) this.playbackWaiters.get(id)?.(event.playback?.state ?? null);
         break;
       }
       case 'StasisEnd':
@@ -333,7 +333,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
       try {
         await this.ari.request('get playback', (c) => c.playbacks.get({ playbackId }));
       } catch (err) {
-        if (isGoneError(err)) this.playbackWaiters.get(playbackId)?.();
+        if (isGoneError(err)) this.playbackWaiters.get(playbackId)?.(null);
       }
     }
     const bridgeOf = new Map<string, any>();
