@@ -44,7 +44,8 @@ async function main(): Promise<void> {
   const stayMs = seconds(values.stay, '--stay');
   let script = uac({ to: config.trunk.hotlineNumber, from: values.from }).pause(afterMs);
   if (values.press) script = script.dtmf(values.press);
-  script = script.pause(stayMs).hangup();
+  // The hotline may end the call first (an officer hangs up, a goodbye): that is fine here.
+  script = script.pause(stayMs).hangup().acceptEarlyHangup();
   const sip = `${config.asterisk.sipBind === '0.0.0.0' ? '127.0.0.1' : config.asterisk.sipBind}:${config.asterisk.sipPort}`;
   process.stderr.write(`calling ${config.trunk.hotlineNumber} at ${sip} from ${values.from}${values.press ? `, pressing ${values.press} after ${afterMs / 1000} s` : ''} …\n`);
   const caller = runSipp({ scenario: script, remote: sip, localPort: await freeUdpPort(), timeoutMs: afterMs + stayMs + 60_000 });
@@ -65,7 +66,7 @@ async function answeringPhone(config: LoadedConfig, name: string, acceptEmergenc
   if (!port) throw new Error(`--${name.replace(/\d+$/, '')}-answers needs ${name} with a contact on 127.0.0.1 (see config/hotline.yaml)`);
   let script = uas().ring(1000).answer();
   if (acceptEmergency) script = script.pause(2000).dtmf('1');
-  script = script.pause(500).speak(4000).hangup();
+  script = script.pause(500).speak(4000).hangup().acceptEarlyHangup();
   const p = runSipp({ scenario: script, localPort: Number(port), timeoutMs: 180_000 });
   await p.ready;
   process.stderr.write(`${name} is answering at 127.0.0.1:${port}${acceptEmergency ? ' and will press 1 to accept' : ''}\n`);
