@@ -43,14 +43,20 @@ export class CallStore implements RecordSink {
     this.kick();
   }
 
-  /** Waits until everything pending is written, or the deadline passes. */
+  /**
+   * Waits until everything pending is written, or the deadline passes. One
+   * attempt is made at once; after that the retry backoff paces the attempts,
+   * so a database that is down is not hammered while the service stops.
+   */
   async flush(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.dirty.size > 0 && Date.now() < deadline) {
+    if (this.dirty.size > 0 && !this.running) {
       clearTimeout(this.timer);
       this.timer = undefined;
       this.kick();
-      await Promise.race([this.running, new Promise((r) => setTimeout(r, Math.max(0, Math.min(200, deadline - Date.now()))))]);
+    }
+    while (this.dirty.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, Math.max(1, Math.min(100, deadline - Date.now()))));
     }
     return this.dirty.size === 0;
   }

@@ -3,6 +3,7 @@ import type { TransferNode } from '../ivr/flow-schema.ts';
 import { Jump, type CallSession } from '../ivr/call-session.ts';
 import { CallEndedError, type Telephony } from '../telephony/port.ts';
 import { ringAll } from '../telephony/ring-all.ts';
+import { maskTarget } from '../logging/mask.ts';
 
 /**
  * Connects callers to the service desk: all desk phones ring at once, the
@@ -56,7 +57,7 @@ export class ServiceDesk {
       session.log.info({ waitSeconds }, 'the service desk did not answer');
       return null;
     }
-    session.log.info({ answeredBy: answered.target, waitSeconds }, 'connecting to the service desk');
+    session.log.info({ answeredBy: maskTarget(answered.target), waitSeconds }, 'connecting to the service desk');
     const bridge = await this.telephony.bridge(leg, answered.leg);
     recorder.outcome('transferred', { answeredBy: answered.target, waitSeconds });
     const leftFirst = await bridge.ended;

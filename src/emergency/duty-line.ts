@@ -2,7 +2,7 @@ import type { HotlineConfig, Language } from '../config/schema.ts';
 import type { DutyAttemptResult } from '../calls/call-record.ts';
 import type { CallSession, PromptSource } from '../ivr/call-session.ts';
 import type { DutyLineNode } from '../ivr/flow-schema.ts';
-import { maskNumber } from '../logging/mask.ts';
+import { maskNumber, maskTarget } from '../logging/mask.ts';
 import { CallEndedError, isCallEnded, type CallLeg, type Telephony } from '../telephony/port.ts';
 import type { AlertSink } from './alerts.ts';
 import { startComfort } from './comfort.ts';
@@ -53,7 +53,7 @@ export class DutyLine {
         e.acceptedBy = officer.target;
         e.acceptSeconds = acceptSeconds;
       }, acceptedAt);
-      session.log.info({ acceptedBy: officer.target, acceptSeconds }, 'duty officer accepted; connecting');
+      session.log.info({ acceptedBy: maskTarget(officer.target), acceptSeconds }, 'duty officer accepted; connecting');
       const bridge = await this.o.telephony.bridge(leg, officer.leg);
       // Only a bridge that exists makes the call "accepted": a caller gone meanwhile is abandoned.
       recorder.outcome('emergency-accepted', { acceptedBy: officer.target, acceptSeconds });
@@ -111,7 +111,7 @@ export class DutyLine {
             cause: dialed.kind === 'failed' ? dialed.cause : null,
           });
         }, startedAt);
-        session.log.info({ target, round, result }, 'duty attempt');
+        session.log.info({ target: maskTarget(target), round, result }, 'duty attempt');
         if (result === 'accepted' && dialed.kind === 'answered') return { leg: dialed.leg, target };
         if (caller.ended.aborted) throw new CallEndedError(caller.id);
       }

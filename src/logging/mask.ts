@@ -10,3 +10,8 @@ export function maskNumber(value: string | null | undefined): string {
   if (digits.length <= 4) return '*'.repeat(digits.length);
   return '*'.repeat(digits.length - 4) + digits.slice(-4);
 }
+
+/** A dial target for logs: phone names stay, "tel:" numbers are masked like any number. */
+export function maskTarget(target: string): string {
+  return target.startsWith('tel:') ? `tel:${maskNumber(target.slice(4))}` : target;
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.ts';
-import { maskNumber } from '../logging/mask.ts';
+import { maskNumber, maskTarget } from '../logging/mask.ts';
 import { AriConnection, isGoneError, type AriEvent } from './ari-connection.ts';
 import { AriLeg, type PlaybackRegistry } from './ari-leg.ts';
 import { dialString } from './dial-string.ts';
@@ -107,7 +107,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   async dial(target: string, o: DialOptions): Promise<DialResult> {
     const channelId = randomUUID();
     const startedAt = Date.now();
-    const log = this.o.log.child({ target, channel: channelId });
+    const log = this.o.log.child({ target: maskTarget(target), channel: channelId });
     let settle!: (r: DialResult) => void;
     const result = new Promise<DialResult>((resolve) => { settle = resolve; });
     let settled = false;

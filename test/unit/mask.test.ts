@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskNumber } from '../../src/logging/mask.ts';
+import { maskNumber, maskTarget } from '../../src/logging/mask.ts';
 
 describe('maskNumber', () => {
   it('keeps only the last four digits', () => {
@@ -12,5 +12,12 @@ describe('maskNumber', () => {
     expect(maskNumber('110')).toBe('***');
     expect(maskNumber('')).toBe('');
     expect(maskNumber('anonymous')).toBe('***');
+  });
+});
+
+describe('maskTarget', () => {
+  it('masks numbers dialled through the trunk and keeps phone names', () => {
+    expect(maskTarget('tel:13812345678')).toBe('tel:*******5678');
+    expect(maskTarget('duty1')).toBe('duty1');
   });
 });
