@@ -1,6 +1,7 @@
 import type { HotlineConfig } from '../config/schema.ts';
 import type { TransferNode } from '../ivr/flow-schema.ts';
 import { Jump, type CallSession } from '../ivr/call-session.ts';
+import { converse } from '../ivr/converse.ts';
 import { CallEndedError, type Telephony } from '../telephony/port.ts';
 import { ringAll } from '../telephony/ring-all.ts';
 import { maskTarget } from '../logging/mask.ts';
@@ -58,16 +59,7 @@ export class ServiceDesk {
       return null;
     }
     session.log.info({ answeredBy: maskTarget(answered.target), waitSeconds }, 'connecting to the service desk');
-    const bridge = await this.telephony.bridge(leg, answered.leg);
-    recorder.outcome('transferred', { answeredBy: answered.target, waitSeconds });
-    const leftFirst = await bridge.ended;
-    session.endedBy = leftFirst === leg.id ? 'caller' : 'far-end';
-    await bridge.destroy();
-    recorder.outcome('transferred', {
-      answeredBy: answered.target,
-      waitSeconds,
-      endedFirst: leftFirst === leg.id ? 'caller' : 'desk',
-    });
+    await converse(this.telephony, session, answered.leg, 'transferred', { answeredBy: answered.target, waitSeconds }, 'desk');
     return { answeredBy: answered.target };
   }
 }

@@ -1,3 +1,4 @@
+import { abortableSleep } from '../telephony/abortable-sleep.ts';
 import type { CallLeg, Stoppable } from '../telephony/port.ts';
 
 /**
@@ -12,7 +13,7 @@ export function startComfort(leg: CallLeg, reassuranceFile: string, everyMs: num
     while (!stopped.signal.aborted && !leg.ended.aborted) {
       const ring = await leg.startRingback();
       try {
-        await sleep(everyMs, AbortSignal.any([stopped.signal, leg.ended]));
+        await abortableSleep(everyMs, AbortSignal.any([stopped.signal, leg.ended]));
       } finally {
         await ring.stop();
       }
@@ -28,17 +29,4 @@ export function startComfort(leg: CallLeg, reassuranceFile: string, everyMs: num
       await loop;
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -6,6 +6,8 @@ import { maskNumber, maskTarget } from '../logging/mask.ts';
 import { CallEndedError, isCallEnded, type CallLeg, type Telephony } from '../telephony/port.ts';
 import type { AlertSink } from './alerts.ts';
 import { startComfort } from './comfort.ts';
+import { converse } from '../ivr/converse.ts';
+import { abortableSleep } from '../telephony/abortable-sleep.ts';
 
 export interface DutyLineOptions {
   telephony: Telephony;
@@ -54,17 +56,7 @@ export class DutyLine {
         e.acceptSeconds = acceptSeconds;
       }, acceptedAt);
       session.log.info({ acceptedBy: maskTarget(officer.target), acceptSeconds }, 'duty officer accepted; connecting');
-      const bridge = await this.o.telephony.bridge(leg, officer.leg);
-      // Only a bridge that exists makes the call "accepted": a caller gone meanwhile is abandoned.
-      recorder.outcome('emergency-accepted', { acceptedBy: officer.target, acceptSeconds });
-      const leftFirst = await bridge.ended;
-      session.endedBy = leftFirst === leg.id ? 'caller' : 'far-end';
-      await bridge.destroy();
-      recorder.outcome('emergency-accepted', {
-        acceptedBy: officer.target,
-        acceptSeconds,
-        endedFirst: leftFirst === leg.id ? 'caller' : 'officer',
-      });
+      await converse(this.o.telephony, session, officer.leg, 'emergency-accepted', { acceptedBy: officer.target, acceptSeconds }, 'officer');
     } catch (err) {
       if (isCallEnded(err) && leg.ended.aborted) this.abandoned(session, node);
       throw err;
@@ -126,7 +118,7 @@ export class DutyLine {
       }
       // Targets that fail at once (unreachable) must not spin: pace the rounds.
       const elapsed = Date.now() - roundStarted;
-      if (elapsed < 5000) await pause(5000 - elapsed, caller.ended);
+      if (elapsed < 5000) await abortableSleep(5000 - elapsed, caller.ended);
     }
   }
 
@@ -173,15 +165,3 @@ export class DutyLine {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

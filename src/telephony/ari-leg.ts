@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { playSequence } from './play-sequence.ts';
 import type { Logger } from '../logging/logger.ts';
 import { isGoneError, type AriConnection } from './ari-connection.ts';
-import { bargeInFilter, collectKeys, KeyBuffer } from './key-buffer.ts';
+import { collectKeys, KeyBuffer } from './key-buffer.ts';
 import {
   CallEndedError,
   type CallLeg,
@@ -98,17 +99,8 @@ export class AriLeg implements CallLeg {
     this.up = true;
   }
 
-  async play(files: readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
-    const accept = bargeInFilter(options.bargeIn ?? true);
-    for (const file of files) {
-      this.assertLive();
-      if (options.signal?.aborted) return { kind: 'stopped' };
-      if (accept && this.keys.has(accept)) return { kind: 'key', key: this.keys.take(accept)! };
-      const end = await this.playOne(file, accept, options.signal);
-      if (end === 'key' && accept) return { kind: 'key', key: this.keys.take(accept)! };
-      if (end === 'stopped') return { kind: 'stopped' };
-    }
-    return { kind: 'finished' };
+  play(files: readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
+    return playSequence(files, options, this.keys, () => this.assertLive(), (file, accept, stop) => this.playOne(file, accept, stop));
   }
 
   collect(options: CollectOptions): Promise<CollectResult> {

@@ -1,4 +1,5 @@
-import { bargeInFilter, collectKeys, KeyBuffer } from '../../src/telephony/key-buffer.ts';
+import { collectKeys, KeyBuffer } from '../../src/telephony/key-buffer.ts';
+import { playSequence } from '../../src/telephony/play-sequence.ts';
 import {
   CallEndedError,
   type CallLeg,
@@ -110,17 +111,8 @@ export class FakeLeg implements CallLeg {
     this.note('answered');
   }
 
-  async play(files: readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
-    const accept = bargeInFilter(options.bargeIn ?? true);
-    for (const file of files) {
-      this.assertLive();
-      if (options.signal?.aborted) return { kind: 'stopped' };
-      if (accept && this.keys.has(accept)) return { kind: 'key', key: this.keys.take(accept)! };
-      const end = await this.playOne(file, accept, options.signal);
-      if (end === 'key' && accept) return { kind: 'key', key: this.keys.take(accept)! };
-      if (end === 'stopped') return { kind: 'stopped' };
-    }
-    return { kind: 'finished' };
+  play(files: readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
+    return playSequence(files, options, this.keys, () => this.assertLive(), (file, accept, stop) => this.playOne(file, accept, stop));
   }
 
   collect(options: CollectOptions): Promise<CollectResult> {
