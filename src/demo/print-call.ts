@@ -1,22 +1,12 @@
+import type { CallRecord } from '../calls/call-record.ts';
 import { maskNumber } from '../logging/mask.ts';
 
 /** The parts of a call record (GET /api/calls) the demo prints. */
-export interface CallView {
-  id: string;
-  callerNumber: string;
-  language: string;
-  category: string | null;
-  startedAt: string;
-  answeredAt: string | null;
-  endedAt: string | null;
-  nodes: Array<{ node: string; at: string }>;
-  keys: Array<{ key: string; node: string; at: string }>;
-  outcome: string | null;
-  outcomeDetail: Record<string, unknown>;
-  endedNode: string | null;
-  endedBy: string | null;
-  emergency: { acceptedBy: string | null; acceptSeconds: number | null; attempts: Array<{ target: string; result: string }> } | null;
-}
+export type CallView = Pick<
+  CallRecord,
+  | 'id' | 'callerNumber' | 'language' | 'category' | 'startedAt' | 'answeredAt' | 'endedAt' | 'nodes' | 'keys'
+  | 'outcome' | 'outcomeDetail' | 'endedNode' | 'endedBy' | 'emergency'
+>;
 
 /** A readable account of a call: each node with its time since the answer, the keys, the outcome. */
 export function printCallPath(c: CallView): string {
