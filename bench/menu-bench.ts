@@ -163,7 +163,10 @@ async function main(): Promise<void> {
     const plain = await runPhase(stack, 'dialplan', DIALPLAN_NUMBER, o, null, silence);
     process.stdout.write(`\nmenu benchmark: ${o.calls} calls, ${o.rate} calls/s, on ${new Date().toISOString()}\n\n${table(app, plain)}\n`);
     const errors = hotline.errors();
-    if (errors.length > 0) process.stdout.write(`\napplication errors during the run: ${errors.length} (first: ${errors[0]!.msg})\n`);
+    if (errors.length > 0) {
+      process.stdout.write(`\napplication errors during the run: ${errors.length}\n`);
+      for (const e of errors.slice(0, 5)) process.stdout.write(`  ${JSON.stringify(e).slice(0, 1500)}\n`);
+    }
   } finally {
     await hotline.stop();
     await stack.stop();

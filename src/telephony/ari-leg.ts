@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { abortableSleep } from './abortable-sleep.ts';
 import { playSequence } from './play-sequence.ts';
 import type { Logger } from '../logging/logger.ts';
 import { isGoneError, type AriConnection } from './ari-connection.ts';
@@ -223,8 +224,13 @@ export class AriLeg implements CallLeg {
    * the end of the call; the second is a fault worth an error.
    */
   private async playbackFailed(file: string): Promise<void> {
+    // The failure comes before the channel's end events and the channel may
+    // still be there for a moment while it hangs up: give its end a second.
+    await abortableSleep(1000, this.ended);
+    if (this.ended.aborted) throw new CallEndedError(this.id, 'hung up during playback');
+    let state: string | undefined;
     try {
-      await this.ari.request('get channel', (c) => c.channels.get({ channelId: this.id }));
+      state = (await this.ari.request('get channel', (c) => c.channels.get({ channelId: this.id }))).state;
     } catch (err) {
       if (isGoneError(err)) {
         this.markEnded();
@@ -233,7 +239,7 @@ export class AriLeg implements CallLeg {
       throw err;
     }
     if (this.ended.aborted) throw new CallEndedError(this.id, 'hung up during playback');
-    throw new Error(`Asterisk could not play ${file}`);
+    throw new Error(`Asterisk could not play ${file} (channel ${state ?? 'unknown'})`);
   }
 
   private async stopPlayback(playbackId: string): Promise<void> {
