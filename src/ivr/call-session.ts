@@ -3,7 +3,7 @@ import type { CallRecorder, Category } from '../calls/call-record.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../routing/clock.ts';
 import type { ManualOverride } from '../routing/calendar.ts';
-import type { CallLeg, CollectOptions, CollectResult, PlayResult } from '../telephony/port.ts';
+import { isCallEnded, type CallLeg, type CollectOptions, type CollectResult, type PlayResult } from '../telephony/port.ts';
 import { DECISIONS, type Decision } from './decisions.ts';
 import type { Flow, PromptItem } from './flow-schema.ts';
 
@@ -78,17 +78,32 @@ export class CallSession {
     return this.env.clock.now();
   }
 
-  /** Marks entry into a node: on the record and on the channel (for a restart). */
-  enter(node: string): void {
+  /**
+   * Marks entry into a node: on the record and on the channel (for a restart).
+   * The channel value is set before the node's first request: Asterisk applies
+   * it on the channel's command queue, where a prompt requested first would hold
+   * it back until the prompt ends, and a crash meanwhile would resume a node early.
+   */
+  async enter(node: string): Promise<void> {
     this.node = node;
     this.recorder.enteredNode(node, this.now);
-    this.leg.setVar(CHANNEL_VARS.node, node).catch(() => {});
+    await this.storeOnChannel(CHANNEL_VARS.node, node);
   }
 
-  setLanguage(language: Language): void {
+  async setLanguage(language: Language): Promise<void> {
     this.language = language;
     this.recorder.setLanguage(language);
-    this.leg.setVar(CHANNEL_VARS.language, language).catch(() => {});
+    await this.storeOnChannel(CHANNEL_VARS.language, language);
+  }
+
+  /** Best effort: a value that cannot be stored only weakens a later resume. */
+  private async storeOnChannel(name: string, value: string): Promise<void> {
+    try {
+      await this.leg.setVar(name, value);
+    } catch (err) {
+      if (isCallEnded(err)) throw err;
+      this.log.debug({ err: (err as Error).message, name }, 'could not store a value on the channel');
+    }
   }
 
   setCategory(category: Category): void {

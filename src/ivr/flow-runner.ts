@@ -17,7 +17,7 @@ export async function runFlow(flow: Flow, session: CallSession, start: string, s
     const node: FlowNode | undefined = flow.nodes[next];
     if (!node) throw new Error(`flow has no node "${next}"`);
     const from = session.node;
-    session.enter(next);
+    await session.enter(next);
     if (from !== null) session.log.debug({ from }, `transition: ${from} -> ${next}`);
     try {
       const handler = NODE_HANDLERS[node.kind] as (n: FlowNode, s: CallSession, x: NodeServices) => Promise<string | null>;

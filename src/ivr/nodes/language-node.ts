@@ -3,6 +3,6 @@ import type { NodeHandler } from './node-handler.ts';
 
 /** language: the rest of the call (and its record) uses another language. */
 export const languageNode: NodeHandler<LanguageNode> = async (node, session) => {
-  session.setLanguage(node.language);
+  await session.setLanguage(node.language);
   return node.next;
 };
