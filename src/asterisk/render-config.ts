@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { dialString } from '../telephony/dial-string.ts';
@@ -65,6 +65,7 @@ export async function renderAsteriskConfig(
     const template = await readFile(path.join(templateDir, name), 'utf8');
     await writeAtomic(path.join(etcDir, name), fillTemplate(template, vars, name), name === 'ari.conf' ? 0o600 : 0o640);
   }
+  await linkDutyWaitPrompts(runtimeDir, prompts);
   await writeAtomic(path.join(etcDir, 'pjsip_generated.conf'), pjsipGenerated(config), 0o600);
   await writeAtomic(path.join(etcDir, 'extensions_generated.conf'), extensionsGenerated(config, prompts), 0o640);
   await writeAtomic(path.join(etcDir, 'extensions_extra.conf'), `; extra dialplan (empty unless a benchmark adds to it)\n${extraDialplan}`, 0o640);
@@ -121,13 +122,21 @@ function extensionsGenerated(config: LoadedConfig, prompts: FallbackPrompts): st
     ['DUTY_ACCEPT_SECONDS', String(d.acceptSeconds)],
     ['DUTY_TARGET_COUNT', String(d.targets.length)],
     ...d.targets.map((target, i): [string, string] => [`DUTY_TARGET_${i + 1}`, dialString(target)]),
-    ['PROMPT_FALLBACK_CONNECTING', prompts.connecting],
     ['PROMPT_FALLBACK_STAY', prompts.stayOnLine],
     ['PROMPT_DUTY_EMERGENCY_FROM', prompts.dutyAnnounce],
     ['PROMPT_DUTY_PRESS_1', prompts.dutyPressOne],
     ...prompts.digits.map((file, i): [string, string] => [`PROMPT_DIGIT_${i}`, file]),
   ];
   return ['; generated from the hotline configuration: do not edit', '[globals]', ...globals.map(([k, v]) => `${k} = ${v}`), ''].join('\n');
+}
+
+/** The files of the duty-wait hold class (musiconhold.conf): links to the rendered prompts, in play order. */
+async function linkDutyWaitPrompts(runtimeDir: string, prompts: FallbackPrompts): Promise<void> {
+  const dir = path.join(runtimeDir, 'moh', 'duty-wait');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await symlink(`${prompts.connecting}.wav`, path.join(dir, '1-connecting.wav'));
+  await symlink(`${prompts.stayOnLine}.wav`, path.join(dir, '2-stay-on-line.wav'));
 }
 
 async function writeAtomic(file: string, content: string, mode: number): Promise<void> {

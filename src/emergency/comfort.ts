@@ -1,15 +1,27 @@
 import { abortableSleep } from '../telephony/abortable-sleep.ts';
 import type { CallLeg, Stoppable } from '../telephony/port.ts';
 
+/** What the caller hears while the duty line rings. */
+export interface ComfortPrompts {
+  /** "Connecting you to the duty officer, please stay on the line", first. */
+  connecting: string;
+  /** Every `everyMs` after it, between stretches of ringback. */
+  reassurance: string;
+}
+
 /**
- * What a caller hears while the duty line rings: ringback tone, and every
- * `everyMs` a short reassurance ("still connecting, please stay on the line"),
- * so the line is never silent. stop() ends it at once, mid-sentence if need be,
- * so an officer who accepts is connected without delay.
+ * What a caller hears while the duty line rings: the "connecting" sentence,
+ * then ringback tone with a short reassurance every `everyMs`, so the line is
+ * never silent. It runs beside the ringing (the first duty phone rings while
+ * the caller still hears "connecting"); stop() ends it at once, mid-sentence if
+ * need be, so an officer who accepts is connected without delay.
  */
-export function startComfort(leg: CallLeg, reassuranceFile: string, everyMs: number): Stoppable {
+export function startComfort(leg: CallLeg, prompts: ComfortPrompts, everyMs: number): Stoppable {
   const stopped = new AbortController();
   const loop = (async () => {
+    await leg.play([prompts.connecting], { bargeIn: false, signal: stopped.signal });
+    // Keys pressed while waiting for the duty line mean nothing.
+    leg.clearKeys();
     while (!stopped.signal.aborted && !leg.ended.aborted) {
       const ring = await leg.startRingback();
       try {
@@ -18,7 +30,7 @@ export function startComfort(leg: CallLeg, reassuranceFile: string, everyMs: num
         await ring.stop();
       }
       if (stopped.signal.aborted || leg.ended.aborted) break;
-      await leg.play([reassuranceFile], { bargeIn: false, signal: stopped.signal });
+      await leg.play([prompts.reassurance], { bargeIn: false, signal: stopped.signal });
     }
   })().catch(() => {
     // The caller hung up or the channel went away: the duty line notices that itself.

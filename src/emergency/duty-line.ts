@@ -40,12 +40,14 @@ export class DutyLine {
     const requestedAt = session.now;
     recorder.emergency(() => {}, requestedAt);
     session.log.warn({ from: maskNumber(session.customerNumber) }, 'emergency call: ringing the duty line');
-    const comfortFile = this.o.prompts.file(node.prompts.reassurance, session.language);
-    let comfort = null;
+    const file = (id: string) => this.o.prompts.file(id, session.language);
+    // The first duty phone rings at once; the caller hears "connecting" meanwhile.
+    const comfort = startComfort(
+      leg,
+      { connecting: file(node.prompts.connecting), reassurance: file(node.prompts.reassurance) },
+      this.o.duty.reassuranceSeconds * 1000,
+    );
     try {
-      await leg.play([this.o.prompts.file(node.prompts.connecting, session.language)], { bargeIn: false });
-      leg.clearKeys();
-      comfort = startComfort(leg, comfortFile, this.o.duty.reassuranceSeconds * 1000);
       const officer = await this.hunt(session, node);
       await comfort.stop();
       const acceptedAt = session.now;
@@ -61,7 +63,7 @@ export class DutyLine {
       if (isCallEnded(err) && leg.ended.aborted) this.abandoned(session, node);
       throw err;
     } finally {
-      await comfort?.stop();
+      await comfort.stop();
     }
   }
 

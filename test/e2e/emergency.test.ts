@@ -151,8 +151,12 @@ describe('emergency duty line (after hours)', () => {
       const call = await phones.call(uac({ to: '95158', from }).pause(1500).dtmf('1').pause(3000).hangup());
       // The hotline calls the caller back through the trunk; the customer answers.
       const customer = await phones.phone(env.ports.trunk, uas().ring(500).answer().waitForHangup(100_000));
-      // After the callback intro and "connecting" prompts, the officer accepts and later hangs up.
-      const officer = await phones.phone(env.ports.duty1, uas().ring(500).answer().pause(1500).dtmf('1').pause(300).speak(3000).hangup());
+      // duty1 rings at once for the first call and is cancelled when the caller gives up; on the
+      // callback (after its intro) it rings again, and this time the officer accepts, talks, hangs up.
+      const officer = await phones.phone(
+        env.ports.duty1,
+        uasCalls(uas().neverAnswer(30_000), uas().ring(500).answer().pause(1500).dtmf('1').pause(300).speak(3000).hangup()),
+      );
 
       expect((await call.done).ok).toBe(true);
       const parent = await records.endedFrom(from);
@@ -164,6 +168,8 @@ describe('emergency duty line (after hours)', () => {
       const [customerResult, officerResult] = await Promise.all([customer.done, officer.done]);
       expect(customerResult.ok, customerResult.errors).toBe(true);
       expect(officerResult.ok, officerResult.errors).toBe(true);
+      expect(officerResult.events.filter((e) => e.name === 'cancel-received').map((e) => e.call)).toEqual([1]);
+      expect(parent.emergency?.attempts.map((a) => [a.target, a.result])).toEqual([['duty1', 'caller-gone']]);
       const callback = await eventually(async () => (await records.callbacksOf(parent.id)).find((r) => r.endedAt !== null), 'the callback record', 20_000);
       expect(callback).toMatchObject({ direction: 'callback', parentCallId: parent.id, callerNumber: from, outcome: 'emergency-accepted', endedBy: 'far-end' });
       expect(callback.emergency?.acceptedBy).toBe('duty1');
@@ -184,4 +190,3 @@ describe('emergency duty line (after hours)', () => {
   });
 });
 
-void uasCalls;

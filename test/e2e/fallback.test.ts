@@ -6,9 +6,10 @@ import { AriProbe, eventually } from './support/probes.ts';
 
 /**
  * The emergency path has no single software point of failure: with the
- * application not running, Stasis() fails and the dialplan itself plays the
- * "connecting" prompt and rings the duty targets in order, each officer
- * having to press 1 (Dial's U() gosub).
+ * application not running, Stasis() fails and the dialplan itself rings the
+ * duty targets in order (the caller hears the "connecting" and reassurance
+ * prompts as hold sound meanwhile), each officer having to press 1 (Dial's
+ * U() gosub).
  */
 const env = inject('e2e');
 const phones = new Phones(env);
@@ -40,5 +41,8 @@ describe('dialplan fallback when the application is down', () => {
     const log = await readFile(env.asteriskLog, 'utf8');
     expect(log).toMatch(/Stasis app 'hotline' not registered/);
     expect(log).toMatch(/application not connected: ringing the duty line from the dialplan/);
+    // The duty-wait prompts were the caller's hold sound from the first Dial on (no prompt before dialling).
+    expect(log).toMatch(/Started music on hold, class 'duty-wait', on channel 'PJSIP\/trunk-/);
+    expect(log).not.toMatch(/duty-wait[^\n]*(no files|unable|not found)/i);
   });
 });

@@ -23,13 +23,19 @@ async function untilBridged(h: Harness, count = 1): Promise<void> {
 describe('emergency after hours', () => {
   it('1 during the after-hours message: duty1 hears who calls, accepts with 1 and is connected', async () => {
     const h = hotlineHarness({ at: NIGHT });
-    h.telephony.target('duty1', { answer: accepts(1000) });
-    const caller = h.caller().onPlay('after-hours', { press: '1', afterMs: 500 });
+    h.telephony.target('duty1', { answer: accepts(2000) });
+    const connectingAt: number[] = [];
+    const caller = h
+      .caller()
+      .onPlay('after-hours', { press: '1', afterMs: 500 })
+      .onPlay('duty-connecting', () => void connectingAt.push(Date.now()));
     h.dialIn(caller);
     await untilBridged(h);
 
     const officer = h.telephony.answeredLegs('duty1')[0]!;
     expect(h.telephony.bridges[0]!.legs).toEqual([caller.id, officer.id]);
+    // duty1 rang at once, as the caller started to hear "connecting", not after it.
+    expect(Math.abs(h.telephony.dials[0]!.startedAt - connectingAt[0]!)).toBeLessThan(50);
     expect(officer.heard()).toEqual(ANNOUNCEMENT);
     expect(officer.log).toContain('key 1');
     expect(h.telephony.dialsTo('duty1')[0]!.options).toMatchObject({
@@ -75,7 +81,7 @@ describe('emergency after hours', () => {
     const e = record.emergency!;
     expect(e.acceptedBy).toBe('duty1');
     expect(e.acceptSeconds).toBeGreaterThan(0);
-    // Connecting prompt 1 s + ring 1 s + announcement 1 + 11 × 0.3 + 0.2 s into "press 1".
+    // Ring 2 s (from the key on, while "connecting" plays) + announcement 1 + 11 × 0.3 + 0.2 s into "press 1".
     expect(e.acceptSeconds).toBe(6.5);
     expect(e.attempts).toEqual([
       expect.objectContaining({ target: 'duty1', round: 1, result: 'accepted', cause: null, answeredAt: expect.any(String) }),
@@ -93,7 +99,8 @@ describe('emergency after hours', () => {
     caller.farEndHangup();
     await h.finish();
     expect(caller.heard()).not.toContain('duty-reassurance');
-    expect(caller.events().slice(-4)).toEqual(['ringback start', 'ringback stop', 'bridged duty1#1', 'far-end hangup']);
+    // The officer accepted while the caller still heard "connecting": it stops and they talk.
+    expect(caller.events().slice(-4)).toEqual([`played ${z('duty-connecting')}`, `stopped ${z('duty-connecting')}`, 'bridged duty1#1', 'far-end hangup']);
   });
 });
 
@@ -273,7 +280,8 @@ describe('the caller hangs up before anyone accepted', () => {
     expect(parent).toMatchObject({ outcome: 'emergency-abandoned', endedBy: 'caller', endedNode: 'emergency' });
     expect(parent.emergency).toMatchObject({ alerted: true, acceptedBy: null, abandonedAt: expect.any(String) });
     expect(parent.emergency!.attempts.map((a) => `${a.target} ${a.result}`)).toEqual(['duty1 no-answer', 'duty2 caller-gone']);
-    expect(h.telephony.dialsTo('duty2')[0]!.result).toMatchObject({ reason: 'cancelled', ringMs: 1000 });
+    // duty1 rang from the key on (3 s), duty2 until the caller hung up 5 s after the key.
+    expect(h.telephony.dialsTo('duty2')[0]!.result).toMatchObject({ reason: 'cancelled', ringMs: 2000 });
     expect(h.alerts.alerts).toEqual([
       { kind: 'emergency-abandoned', callId: parent.id, callerNumber: CALLER, at: expect.any(String), detail: { callback: true } },
     ]);
