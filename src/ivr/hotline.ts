@@ -9,7 +9,7 @@ import { maskNumber } from '../logging/mask.ts';
 import type { ManualOverride } from '../routing/calendar.ts';
 import type { Clock } from '../routing/clock.ts';
 import { isCallEnded, type CallLeg, type InboundCallContext, type Telephony } from '../telephony/port.ts';
-import { CallSession, CHANNEL_VARS, type PromptSource } from './call-session.ts';
+import { CallSession, CHANNEL_VARS, Jump, type PromptSource } from './call-session.ts';
 import type { DutyLineNode, Flow } from './flow-schema.ts';
 import { runFlow } from './flow-runner.ts';
 import type { NodeServices } from './nodes/index.ts';
@@ -98,7 +98,7 @@ export class Hotline {
     await this.run(session, async () => {
       if (context.resumed) {
         session.log.info({ node: start }, 'picked up again after a restart');
-        await session.play([flow.resumePrompt], 'emergency');
+        start = (await introduce(session, flow.resumePrompt)) ?? start;
       } else {
         await leg.setVar(CHANNEL_VARS.callId, recorder.id);
         await leg.answer();
@@ -229,8 +229,23 @@ export class Hotline {
       await leg.setVar(CHANNEL_VARS.callId, recorder.id);
       await leg.setVar(CHANNEL_VARS.customer, parent.customerNumber);
       session.log.info('callback answered; connecting to the duty line');
-      await session.play([node.prompts.callbackIntro], 'emergency');
+      await introduce(session, node.prompts.callbackIntro);
       await runFlow(this.o.flow, session, this.o.flow.emergencyNode, this.services);
     });
+  }
+}
+
+/**
+ * Plays a prompt before the flow starts (the apology after a restart, the
+ * callback's introduction). The emergency key works there as everywhere: it
+ * returns the node to start at instead of escaping as an error.
+ */
+async function introduce(session: CallSession, prompt: string): Promise<string | null> {
+  try {
+    await session.play([prompt], 'emergency');
+    return null;
+  } catch (err) {
+    if (err instanceof Jump) return err.node;
+    throw err;
   }
 }

@@ -258,6 +258,22 @@ describe('the caller hangs up before anyone accepted', () => {
     return caller;
   }
 
+  it('a customer who presses 1 during the callback intro is connected as well', async () => {
+    const h = hotlineHarness({ at: NIGHT });
+    h.telephony.target('duty1', { answer: ['never', accepts(1000)] }).target('duty2', { answer: 'never' });
+    h.telephony.target(`tel:${CALLER}`, {
+      answer: { afterMs: 2000, then: (leg) => leg.onPlay('duty-callback-intro', { press: '1', afterMs: 300 }) },
+    });
+    const caller = h.caller().onPlay('after-hours', { press: '1' }).onPlay('duty-connecting', { hangUp: true, afterMs: 5000 });
+    h.dialIn(caller);
+    await untilBridged(h);
+    const customer = h.telephony.dialsTo(`tel:${CALLER}`)[0]!.leg!;
+    customer.farEndHangup({ atMs: 5000 });
+    await h.finish();
+    const callback = h.records.all().find((r) => r.direction === 'callback')!;
+    expect(callback).toMatchObject({ outcome: 'emergency-accepted', endedBy: 'caller' });
+  });
+
   it('records emergency-abandoned, alerts with the full number and calls the caller back', async () => {
     const h = hotlineHarness({ at: NIGHT });
     const caller = abandonedCall(h);

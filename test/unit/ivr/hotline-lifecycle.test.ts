@@ -124,6 +124,18 @@ describe('a call picked up again after a restart', () => {
     expect(caller.heard()).toEqual(['call-resumed', 'greeting-morning']);
   });
 
+  it('1 during the apology goes straight to the duty line', async () => {
+    const h = hotlineHarness({ at: DAY });
+    h.telephony.target('duty1', { answer: accepts(500) });
+    const caller = h.caller(resumedLeg({ HOTLINE_NODE: 'main-menu' })).onPlay('call-resumed', { press: '1', afterMs: 300 });
+    h.dialIn(caller, { resumed: true });
+    await h.runUntil(() => h.telephony.bridges.length > 0, { what: 'connected to the duty officer' });
+    caller.farEndHangup();
+    await h.finish();
+    expect(caller.heard().slice(0, 2)).toEqual(['call-resumed', 'duty-connecting']);
+    expect(h.records.get('call-before-restart')).toMatchObject({ outcome: 'emergency-accepted' });
+  });
+
   it('a caller resumed on the duty line is connected to an officer', async () => {
     const h = hotlineHarness({ at: NIGHT });
     h.telephony.target('duty1', { answer: accepts(500) });
