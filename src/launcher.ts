@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       ariUser: config.asterisk.ariUser,
       ariPassword,
       log: log.child({ component: 'asterisk' }),
+      ownProcessGroup: true,
     });
     void asterisk.exited.then(async () => {
       if (stopping) return;
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
 
   const app = supervise(log, () =>
     spawn(process.execPath, ['--import', 'tsx', path.join(config.projectRoot, 'src', 'main.ts')], {
-      stdio: 'inherit',
+      // The IPC channel tells the application when the launcher is gone (see main.ts).
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, HOTLINE_ARI_PASSWORD: ariPassword },
     }),
   );

@@ -39,6 +39,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Started by the launcher: when it is gone (killed), stop rather than run on
+  // unsupervised beside the application a new launcher will start. Calls stay
+  // in Asterisk and the next application picks them up.
+  if (process.send) process.on('disconnect', () => stop('launcher gone'));
 }
 
 void main();

@@ -14,6 +14,13 @@ export interface AsteriskProcessOptions {
   log: Logger;
   /** How long to wait for ARI to answer after start; default 30 s. */
   readyTimeoutMs?: number;
+  /**
+   * Run in a process group of its own, so a Ctrl-C or a signal to the starter's
+   * group does not reach it: it stops only through stop(), and outlives a
+   * starter that is killed (its dialplan keeps the emergency fallback; the next
+   * start reuses it). For the service, not for tests.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface AsteriskProcess {
@@ -49,7 +56,7 @@ export async function startAsterisk(o: AsteriskProcessOptions): Promise<Asterisk
   // Asterisk writes its own log (<runtime>/log/messages); its console copy on stdout is not needed.
   const child = spawn(o.binary, ['-C', o.confFile, '-f', '-n', '-q'], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    detached: false,
+    detached: o.ownProcessGroup ?? false,
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   pipeOutput(child, o.log);
