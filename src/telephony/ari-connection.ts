@@ -86,6 +86,24 @@ export class AriConnection extends EventEmitter {
     return withDeadline(call(client), this.o.requestTimeoutMs ?? 10_000, what);
   }
 
+  /**
+   * A plain REST request with fetch, for what ari-client cannot carry (binary
+   * bodies such as a stored recording's file). Path relative to /ari/.
+   */
+  async rest(method: 'GET' | 'DELETE' | 'POST', path: string): Promise<Response> {
+    if (this.closed) throw new AriUnavailableError(`closed (${method} ${path})`);
+    const auth = Buffer.from(`${this.o.user}:${this.o.password}`).toString('base64');
+    try {
+      return await fetch(`${this.o.url}/ari/${path}`, {
+        method,
+        headers: { authorization: `Basic ${auth}` },
+        signal: AbortSignal.timeout(this.o.requestTimeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      throw new AriUnavailableError(`${method} ${path}: ${(err as Error).message}`);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.wsUp = false;

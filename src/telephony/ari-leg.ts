@@ -4,6 +4,7 @@ import { playSequence } from './play-sequence.ts';
 import type { Logger } from '../logging/logger.ts';
 import { isGoneError, type AriConnection } from './ari-connection.ts';
 import { collectKeys, KeyBuffer } from './key-buffer.ts';
+import { awaitRecording, type RecordingOutcome } from './record-wait.ts';
 import {
   CallEndedError,
   type CallLeg,
@@ -12,6 +13,8 @@ import {
   type Key,
   type PlayOptions,
   type PlayResult,
+  type RecordOptions,
+  type RecordResult,
   type Stoppable,
 } from './port.ts';
 
@@ -21,6 +24,9 @@ export interface PlaybackRegistry {
   /** `state` is Asterisk's final playback state ('done', 'failed', …; null when unknown). */
   expect(playbackId: string, onFinished: (state: string | null) => void): void;
   forget(playbackId: string): void;
+  /** Same for recordings, by name: `state` is 'done' or 'failed'; duration in seconds when Asterisk gives one. */
+  expectRecording(name: string, onFinished: (rec: RecordingOutcome) => void): void;
+  forgetRecording(name: string): void;
 }
 
 export interface AriLegInit {
@@ -114,6 +120,51 @@ export class AriLeg implements CallLeg {
 
   unreadKey(key: Key): void {
     this.keys.unshift(key);
+  }
+
+  async record(o: RecordOptions): Promise<RecordResult> {
+    const finished = new AbortController();
+    let outcome: RecordingOutcome | null = null;
+    this.playbacks.expectRecording(o.name, (rec) => {
+      outcome = rec;
+      finished.abort();
+    });
+    this.keys.clear();
+    try {
+      await this.op('record', (c) =>
+        c.channels.record({
+          channelId: this.id,
+          name: o.name,
+          format: 'wav',
+          maxDurationSeconds: o.maxSeconds,
+          maxSilenceSeconds: o.maxSilenceSeconds,
+          ifExists: 'fail',
+          beep: o.beep,
+          terminateOn: o.terminator ?? '#',
+        }),
+      );
+      return await awaitRecording({
+        keys: this.keys,
+        ended: this.ended,
+        legId: this.id,
+        options: o,
+        finished: finished.signal,
+        outcome: () => outcome,
+        stop: () => this.stopRecording(o.name),
+        startedAt: Date.now(),
+      });
+    } finally {
+      this.playbacks.forgetRecording(o.name);
+      this.keys.clear();
+    }
+  }
+
+  private async stopRecording(name: string): Promise<void> {
+    try {
+      await this.ari.request('stop recording', (c) => c.recordings.stop({ recordingName: name }));
+    } catch (err) {
+      if (!isGoneError(err)) throw err;
+    }
   }
 
   async startRingback(): Promise<Stoppable> {

@@ -3,6 +3,8 @@ import type { Logger } from '../logging/logger.ts';
 import { maskNumber, maskTarget } from '../logging/mask.ts';
 import { AriConnection, isGoneError, type AriEvent } from './ari-connection.ts';
 import { AriLeg, type PlaybackRegistry } from './ari-leg.ts';
+import { AriRecordingArchive } from './ari-recordings.ts';
+import type { RecordingOutcome } from './record-wait.ts';
 import { dialString } from './dial-string.ts';
 import { dialFailureFromCause } from './hangup-causes.ts';
 import {
@@ -13,6 +15,7 @@ import {
   type DialOptions,
   type DialResult,
   type InboundCallContext,
+  type RecordingArchive,
   type Telephony,
   type TelephonyStats,
 } from './port.ts';
@@ -57,6 +60,8 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   private readonly legs = new Map<string, AriLeg>();
   private readonly pendingDials = new Map<string, PendingDial>();
   private readonly playbackWaiters = new Map<string, (state: string | null) => void>();
+  private readonly recordingWaiters = new Map<string, (rec: RecordingOutcome) => void>();
+  readonly recordings: RecordingArchive;
   private readonly bridges = new Map<string, Set<string>>();
   private readonly adopted = new Map<string, { members: Set<string>; callIds: string[] }>();
   private inboundHandler: ((leg: CallLeg, context: InboundCallContext) => void) | null = null;
@@ -65,6 +70,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   constructor(private readonly o: AriTelephonyOptions) {
     this.ari = new AriConnection({ url: o.url, user: o.user, password: o.password, app: o.app, log: o.log });
     this.ari.on('event', (event: AriEvent) => this.dispatch(event));
+    this.recordings = new AriRecordingArchive(this.ari);
     this.ari.on('connected', () => {
       this.resyncing = this.resync().catch((err) => o.log.error({ err }, 'could not pick up calls after connecting'));
     });
@@ -91,7 +97,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   }
 
   stats(): TelephonyStats {
-    let waits = this.pendingDials.size + this.playbackWaiters.size;
+    let waits = this.pendingDials.size + this.playbackWaiters.size + this.recordingWaiters.size;
     for (const leg of this.legs.values()) waits += leg.pendingWaits;
     return { connected: this.ari.isConnected, legs: this.legs.size, pendingWaits: waits, bridges: this.bridges.size + this.adopted.size };
   }
@@ -102,6 +108,14 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
 
   forget(playbackId: string): void {
     this.playbackWaiters.delete(playbackId);
+  }
+
+  expectRecording(name: string, onFinished: (rec: RecordingOutcome) => void): void {
+    this.recordingWaiters.set(name, onFinished);
+  }
+
+  forgetRecording(name: string): void {
+    this.recordingWaiters.delete(name);
   }
 
   async dial(target: string, o: DialOptions): Promise<DialResult> {
@@ -195,6 +209,19 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
       case 'PlaybackFinished': {
         const id: string | undefined = event.playback?.id;
         if (id) this.playbackWaiters.get(id)?.(event.playback?.state ?? null);
+        break;
+      }
+      case 'RecordingFinished':
+      case 'RecordingFailed': {
+        const rec = event.recording;
+        if (rec?.name) {
+          const seconds = typeof rec.duration === 'number' ? rec.duration : null;
+          this.recordingWaiters.get(String(rec.name))?.({
+            state: event.type === 'RecordingFailed' ? 'failed' : 'done',
+            durationSeconds: seconds,
+            ...(rec.cause ? { cause: String(rec.cause) } : {}),
+          });
+        }
         break;
       }
       case 'StasisEnd':

@@ -61,6 +61,47 @@ export type CollectResult =
   | { kind: 'timeout'; keys: string }
   | { kind: 'voice' };
 
+export interface RecordOptions {
+  /** Name of the recording in the telephony system; unique (an existing name fails). */
+  name: string;
+  /** Longest recording, in seconds. */
+  maxSeconds: number;
+  /** Silence that ends the recording, in seconds. */
+  maxSilenceSeconds: number;
+  /** Play a beep before recording starts. */
+  beep: boolean;
+  /** Key that ends the recording (kept, not part of the audio); default '#'. */
+  terminator?: Key;
+  /** Keys that stop the recording (kept) and are returned, e.g. the emergency key. */
+  stopKeys?: readonly Key[];
+}
+
+export type RecordEnd = 'silence' | 'max-duration' | 'terminator';
+
+/**
+ * How a recording ended while the caller was still there. A hang-up during the
+ * recording rejects with CallEndedError instead; the telephony system keeps
+ * the audio recorded up to then either way.
+ */
+export type RecordResult =
+  | { kind: 'finished'; reason: RecordEnd; durationMs: number | null }
+  | { kind: 'key'; key: Key; durationMs: number | null };
+
+/**
+ * Recordings the telephony system has stored (Asterisk's stored recordings),
+ * by name. The application copies each out into its own store and then removes it.
+ */
+export interface RecordingArchive {
+  /** The audio file (WAV); null when there is no stored recording of that name. */
+  fetch(name: string): Promise<Buffer | null>;
+  /** True while the recording is still being made. */
+  isLive(name: string): Promise<boolean>;
+  /** Removes the stored recording; one already gone is not an error. */
+  remove(name: string): Promise<void>;
+  /** Names of every stored recording. */
+  list(): Promise<string[]>;
+}
+
 /** Something running on a leg that can be stopped (ringback tone). Idempotent. */
 export interface Stoppable {
   stop(): Promise<void>;
@@ -90,6 +131,12 @@ export interface CallLeg {
   clearKeys(): void;
   /** Puts a key back at the head of the queue (type-ahead into the next menu). */
   unreadKey(key: Key): void;
+  /**
+   * Records what the caller says (after a beep) until silence, the time limit,
+   * the terminator or a stop key; queued keys are cleared first and keys
+   * pressed while recording are dropped at the end.
+   */
+  record(options: RecordOptions): Promise<RecordResult>;
   /** Plays ringback tone until stopped or the leg ends. */
   startRingback(): Promise<Stoppable>;
   /** Starts talk detection; `voiceHeard` turns true on the first speech. */
@@ -155,6 +202,8 @@ export interface Telephony {
   bridge(a: CallLeg, b: CallLeg): Promise<Bridge>;
   /** Counts of live state, for health checks and leak tests. */
   stats(): TelephonyStats;
+  /** Recordings made with CallLeg.record(). */
+  readonly recordings: RecordingArchive;
 }
 
 export interface TelephonyStats {

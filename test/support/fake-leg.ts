@@ -8,8 +8,12 @@ import {
   type Key,
   type PlayOptions,
   type PlayResult,
+  type RecordOptions,
+  type RecordResult,
   type Stoppable,
 } from '../../src/telephony/port.ts';
+import { awaitRecording, type RecordingOutcome } from '../../src/telephony/record-wait.ts';
+import { toneWav } from '../../src/voicemail/wav.ts';
 
 /**
  * A call leg in memory for unit tests (the port is in fake-telephony.ts),
@@ -55,6 +59,18 @@ export interface FakeLegInit {
 export interface LegHost {
   durationOf(file: string): number;
   legEnded(leg: FakeLeg): void;
+  /** A recording started (live) or was stored with its audio. */
+  recordingLive(name: string): void;
+  recordingStored(name: string, audio: Buffer): void;
+}
+
+/** A recording in progress on a fake leg. */
+interface ActiveRecording {
+  options: RecordOptions;
+  startedAt: number;
+  silenceTimer: ReturnType<typeof setTimeout> | undefined;
+  maxTimer: ReturnType<typeof setTimeout>;
+  finish: (outcome: RecordingOutcome) => void;
 }
 
 export const DEFAULT_DURATION_MS = 1000;
@@ -85,6 +101,7 @@ export class FakeLeg implements CallLeg {
   private voiceDetection = false;
   private activePlaybacks = 0;
   private ringbacks = 0;
+  private recording: ActiveRecording | null = null;
 
   constructor(init: FakeLegInit = {}) {
     this.id = init.id ?? `leg-${++legCounter}`;
@@ -125,6 +142,52 @@ export class FakeLeg implements CallLeg {
 
   unreadKey(key: Key): void {
     this.keys.unshift(key);
+  }
+
+  /**
+   * Records like Asterisk: ends after maxSilenceSeconds without the far end
+   * speaking (speak() restarts the count), at maxSeconds, or on the
+   * terminator; the audio (a tone as long as the recording) is stored when it
+   * ends, also when the far end hangs up.
+   */
+  async record(options: RecordOptions): Promise<RecordResult> {
+    this.assertLive();
+    this.keys.clear();
+    this.note(`record ${options.name}`);
+    const finished = new AbortController();
+    let outcome: RecordingOutcome | null = null;
+    const startedAt = Date.now();
+    const rec: ActiveRecording = {
+      options,
+      startedAt,
+      silenceTimer: undefined,
+      maxTimer: setTimeout(() => rec.finish({ state: 'done', durationSeconds: options.maxSeconds }), options.maxSeconds * 1000),
+      finish: (o) => {
+        if (this.recording !== rec) return;
+        this.stopRecordingTimers();
+        this.recording = null;
+        this.host?.recordingStored(options.name, toneWav(Math.max(1, (o.durationSeconds ?? 0) * 1000)));
+        outcome = o;
+        finished.abort();
+      },
+    };
+    this.recording = rec;
+    this.restartSilence();
+    this.host?.recordingLive(options.name);
+    try {
+      return await awaitRecording({
+        keys: this.keys,
+        ended: this.ended,
+        legId: this.id,
+        options,
+        finished: finished.signal,
+        outcome: () => outcome,
+        stop: async () => rec.finish({ state: 'done', durationSeconds: (Date.now() - startedAt) / 1000 }),
+        startedAt,
+      });
+    } finally {
+      this.keys.clear();
+    }
   }
 
   async startRingback(): Promise<Stoppable> {
@@ -235,9 +298,9 @@ export class FakeLeg implements CallLeg {
     return this.keys.size;
   }
 
-  /** Waits in progress on this leg (key waits and playbacks). */
+  /** Waits in progress on this leg (key waits, playbacks and a recording). */
   get pendingWaits(): number {
-    return this.keys.pendingWaits + this.activePlaybacks;
+    return this.keys.pendingWaits + this.activePlaybacks + (this.recording ? 1 : 0);
   }
 
   /** Ringback tones started and not stopped. */
@@ -320,6 +383,8 @@ export class FakeLeg implements CallLeg {
     for (const key of keys) {
       this.note(`key ${key}`);
       this.keys.push(key);
+      const rec = this.recording;
+      if (rec && key === (rec.options.terminator ?? '#')) rec.finish({ state: 'done', durationSeconds: (Date.now() - rec.startedAt) / 1000 });
     }
   }
 
@@ -327,6 +392,24 @@ export class FakeLeg implements CallLeg {
     if (this.ended.aborted) return;
     this.note('voice');
     if (this.voiceDetection) this.voice.abort();
+    if (this.recording) this.restartSilence();
+  }
+
+  private restartSilence(): void {
+    const rec = this.recording;
+    if (!rec) return;
+    clearTimeout(rec.silenceTimer);
+    rec.silenceTimer = setTimeout(
+      () => rec.finish({ state: 'done', durationSeconds: (Date.now() - rec.startedAt) / 1000 }),
+      rec.options.maxSilenceSeconds * 1000,
+    );
+  }
+
+  private stopRecordingTimers(): void {
+    const rec = this.recording;
+    if (!rec) return;
+    clearTimeout(rec.silenceTimer);
+    clearTimeout(rec.maxTimer);
   }
 
   private hangupIn(): void {
@@ -337,6 +420,8 @@ export class FakeLeg implements CallLeg {
 
   private end(by: NonNullable<FakeLeg['endedBy']>): void {
     this.endedBy = by;
+    // Asterisk keeps what was recorded up to the hang-up.
+    this.recording?.finish({ state: 'done', durationSeconds: (Date.now() - this.recording.startedAt) / 1000 });
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.host?.legEnded(this);

@@ -1,3 +1,4 @@
+import { FakeRecordingArchive } from './fake-recordings.ts';
 import {
   CallEndedError,
   type Bridge,
@@ -100,6 +101,7 @@ export class FakeTelephony implements Telephony {
   private readonly defaultDurationMs: number;
   private pendingDials = 0;
   private bridgeCounter = 0;
+  readonly recordings = new FakeRecordingArchive();
 
   constructor(options: FakeTelephonyOptions = {}) {
     this.defaultDurationMs = options.defaultDurationMs ?? DEFAULT_DURATION_MS;
@@ -242,6 +244,13 @@ export class FakeTelephony implements Telephony {
     },
     legEnded: (leg) => {
       this.liveLegs.delete(leg);
+    },
+    recordingLive: (name) => {
+      this.recordings.live.add(name);
+    },
+    recordingStored: (name, audio) => {
+      this.recordings.live.delete(name);
+      this.recordings.stored.set(name, audio);
     },
   };
 
