@@ -19,6 +19,12 @@ import { createClock } from './routing/clock.ts';
 import { OverrideRepository } from './routing/override-repository.ts';
 import { OverrideService } from './routing/override-service.ts';
 import { AriTelephony } from './telephony/ari-telephony.ts';
+import { TicketRepository } from './tickets/ticket-repository.ts';
+import { VoicemailJournal } from './voicemail/journal.ts';
+import { RecordingStore } from './voicemail/recording-store.ts';
+import { VoicemailKeeper } from './voicemail/voicemail-keeper.ts';
+import { voicemailServices } from './voicemail/voicemail-services.ts';
+import path from 'node:path';
 
 export interface RunningService {
   hotline: Hotline;
@@ -73,6 +79,10 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     onRetry: (err, attempt) => log.warn({ attempt, err: (err as Error).message }, 'database not ready for migrations; retrying'),
   });
   ready.catch((err) => log.error({ err }, 'database migrations failed'));
+  let migrated = false;
+  void ready.then(() => { migrated = true; });
+  /** Writes that must not wait forever for a database that is away (the keeper retries them). */
+  const whenMigrated = () => (migrated ? Promise.resolve() : Promise.reject(new Error('database not ready (migrations pending)')));
 
   const calls = new CallRepository(db.pool);
   const store = new CallStore({ upsert: async (r) => { await ready; await calls.upsert(r); } }, log.child({ component: 'records' }));
@@ -91,6 +101,22 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
       for (const id of callIds) void calls.markEnded(id, clock.now()).catch((err) => log.warn({ err: (err as Error).message }, 'could not close a record after restart'));
     },
   });
+  const tickets = new TicketRepository(db.pool, config.calendar, config.tickets.referencePrefix);
+  const recordingStore = new RecordingStore(config.voicemail.recordingsDir);
+  const keeper = new VoicemailKeeper({
+    journal: new VoicemailJournal(path.join(config.dataDir, 'voicemail-journal')),
+    tickets: {
+      create: async (d) => { await whenMigrated(); return tickets.create(d); },
+      completeRecording: async (...a) => { await whenMigrated(); return tickets.completeRecording(...a); },
+      unfinished: async () => { await whenMigrated(); return tickets.unfinished(); },
+    },
+    archive: telephony.recordings,
+    store: recordingStore,
+    log: log.child({ component: 'voicemail' }),
+    maxRecordingSeconds: longestRecording(flow),
+    reconcileEveryMs: config.voicemail.reconcileSeconds * 1000,
+  });
+
   const hotline = new Hotline({
     flow,
     telephony,
@@ -101,6 +127,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     records: store,
     loadRecord: async (id) => Promise.race([calls.get(id), new Promise<null>((r) => setTimeout(() => r(null), 1500))]),
     alerts,
+    voicemail: voicemailServices(keeper, telephony.recordings, prompts, log.child({ component: 'voicemail' })),
     log,
     config,
   });
@@ -130,6 +157,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
   });
   const address = await http.listen({ host: config.http.host, port: config.http.port });
   await telephony.start();
+  keeper.start();
   log.info({ http: address, hotlineNumber: config.trunk.hotlineNumber }, 'hotline ready');
 
   let stopped = false;
@@ -143,6 +171,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
       stopped = true;
       // Calls in progress stay in Asterisk; a restarted application picks them up.
       await http.close().catch(() => {});
+      await keeper.stop();
       await telephony.close();
       overrides.stop();
       await alerts.settle();
@@ -153,4 +182,10 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
       log.info('hotline stopped');
     },
   };
+}
+
+/** The longest recording any voicemail node of the flow allows, s. */
+function longestRecording(flow: { nodes: Record<string, { kind: string; maxSeconds?: number }> }): number {
+  const limits = Object.values(flow.nodes).flatMap((n) => (n.kind === 'voicemail' && n.maxSeconds ? [n.maxSeconds] : []));
+  return Math.max(180, ...limits);
 }

@@ -11,6 +11,7 @@ export type CallOutcome =
   | 'emergency-failed' // the callback after an abandoned emergency call did not reach the caller
   | 'transferred' // the service desk answered
   | 'desk-unanswered' // nobody at the service desk answered in time
+  | 'voicemail' // the caller left a voicemail (a ticket)
   | 'after-hours-message' // the after-hours message was heard
   | 'silent-caller' // no key and no sound: ended by the SCR-47/48 script
   | 'completed' // the flow ended normally (goodbye)
@@ -26,6 +27,7 @@ const OUTCOME_RANK: Record<CallOutcome, number> = {
   // fallback must say so on its record, even after a desk went unanswered.
   failed: 55,
   'silent-caller': 50,
+  voicemail: 45,
   'desk-unanswered': 40,
   'after-hours-message': 30,
   completed: 10,
@@ -110,6 +112,10 @@ export class CallRecorder {
 
   get id(): string {
     return this.record.id;
+  }
+
+  get category(): Category | null {
+    return this.record.category;
   }
 
   get current(): Readonly<CallRecord> {

@@ -21,6 +21,8 @@ export class ConfigError extends Error {
 
 /** Loaded configuration with every path made absolute. */
 export interface LoadedConfig extends HotlineConfig {
+  /** recordingsDir made absolute (relative paths are inside dataDir). */
+  voicemail: HotlineConfig['voicemail'] & { recordingsDir: string };
   /** The file it came from, for messages. */
   source: string;
   projectRoot: string;
@@ -35,6 +37,7 @@ const ENV_OVERRIDES: Array<[string, (c: Record<string, any>, v: string) => void]
   ['HOTLINE_ADMIN_TOKEN', (c, v) => { (c.http ??= {}).adminToken = v; }],
   ['HOTLINE_DATABASE_URL', (c, v) => { (c.database ??= {}).url = v; }],
   ['HOTLINE_ARI_PASSWORD', (c, v) => { (c.asterisk ??= {}).ariPassword = v; }],
+  ['HOTLINE_RECORDINGS_DIR', (c, v) => { (c.voicemail ??= {}).recordingsDir = v; }],
 ];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
@@ -70,9 +73,11 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${source}: ${p}`));
 
   const root = PROJECT_ROOT;
+  const dataDir = path.resolve(root, config.dataDir);
   return {
     ...config,
-    dataDir: path.resolve(root, config.dataDir),
+    dataDir,
+    voicemail: { ...config.voicemail, recordingsDir: path.resolve(dataDir, config.voicemail.recordingsDir ?? 'recordings') },
     flowFile: path.resolve(root, config.flowFile),
     prompts: {
       catalogue: path.resolve(root, config.prompts.catalogue),

@@ -192,6 +192,22 @@ export const ConfigSchema = Type.Object(
     calendar: CalendarSchema,
     /** Call flow definition (YAML), relative to the project root. */
     flowFile: Type.String({ default: 'flows/hotline.yaml' }),
+    voicemail: Type.Object(
+      {
+        /** The recording store: where voicemail audio is kept (default <dataDir>/recordings). */
+        recordingsDir: Type.Optional(Type.String({ minLength: 1 })),
+        /** How often unfinished voicemails are matched against Asterisk's recordings, s. */
+        reconcileSeconds: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    tickets: Type.Object(
+      {
+        /** Start of every ticket reference: HL-20261124-0042. */
+        referencePrefix: Type.String({ pattern: '^[A-Z]{1,6}$', default: 'HL' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     /** Prompt catalogue (YAML) and the folder rendered audio goes to. */
     prompts: Type.Object(
       {

@@ -143,6 +143,50 @@ export const SilentCallerNodeSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Voicemail that becomes a ticket (PRODUCT "Voicemail becomes a ticket"): the
+ * callback number read back and confirmed (SCR-25), a beep, the recording,
+ * and a closing sentence that says by when the caller will be called back.
+ */
+export const VoicemailNodeSchema = Type.Object(
+  {
+    kind: Type.Literal('voicemail'),
+    /** Ticket category; default the call's category (from the menu path), else other. */
+    category: Type.Optional(
+      Type.Union([Type.Literal('repair'), Type.Literal('billing'), Type.Literal('complaint'), Type.Literal('other')]),
+    ),
+    prompts: Type.Object(
+      {
+        /** "Your phone number is", then the digits. */
+        numberIs: PromptId,
+        /** "Press 1 if correct, or key another number followed by #." */
+        confirm: PromptId,
+        /** When there is no caller number: "please key your number followed by #". */
+        enterNumber: PromptId,
+        /** A keyed number that cannot be a phone number. */
+        invalidNumber: PromptId,
+        /** After the number was confirmed. */
+        thanks: PromptId,
+        /** Before the beep: what to say, # to finish. */
+        intro: PromptId,
+        /** After the recording. */
+        saved: PromptId,
+        /** Template with {deadline}: when the caller will be called back. */
+        callbackBy: PromptId,
+        /** The message could not be taken (nothing could keep it). */
+        failed: PromptId,
+      },
+      { additionalProperties: false },
+    ),
+    maxSeconds: Type.Integer({ minimum: 10, maximum: 600, default: 180 }),
+    maxSilenceSeconds: Type.Integer({ minimum: 2, maximum: 60, default: 10 }),
+    /** Read-backs before the number is taken as it stands. */
+    confirmAttempts: Type.Integer({ minimum: 1, maximum: 5, default: 3 }),
+    next: NodeId,
+  },
+  { additionalProperties: false },
+);
+
 /** Says goodbye and ends the call. */
 export const HangupNodeSchema = Type.Object(
   {
@@ -161,6 +205,7 @@ export const FlowNodeSchema = Type.Union([
   DutyLineNodeSchema,
   LanguageNodeSchema,
   SilentCallerNodeSchema,
+  VoicemailNodeSchema,
   HangupNodeSchema,
 ]);
 
@@ -187,4 +232,5 @@ export type DutyLineNode = Static<typeof DutyLineNodeSchema>;
 export type LanguageNode = Static<typeof LanguageNodeSchema>;
 export type SilentCallerNode = Static<typeof SilentCallerNodeSchema>;
 export type HangupNode = Static<typeof HangupNodeSchema>;
+export type VoicemailNode = Static<typeof VoicemailNodeSchema>;
 export type NodeKind = FlowNode['kind'];

@@ -12,7 +12,7 @@ import { isCallEnded, type CallLeg, type InboundCallContext, type Telephony } fr
 import { CallSession, CHANNEL_VARS, Jump, type PromptSource } from './call-session.ts';
 import type { DutyLineNode, Flow } from './flow-schema.ts';
 import { runFlow } from './flow-runner.ts';
-import type { NodeServices } from './nodes/index.ts';
+import type { NodeServices, VoicemailServices } from './nodes/index.ts';
 
 export interface HotlineOptions {
   flow: Flow;
@@ -25,6 +25,8 @@ export interface HotlineOptions {
   /** Reads a call's record back (for calls picked up after a restart); may fail. */
   loadRecord(id: string): Promise<CallRecord | null>;
   alerts: AlertSink;
+  /** Tickets and audio of voicemails (the keeper). */
+  voicemail: VoicemailServices;
   log: Logger;
   config: Pick<HotlineConfig, 'duty' | 'serviceDesk' | 'languages' | 'trunk'>;
 }
@@ -57,6 +59,7 @@ export class Hotline {
         alerts: o.alerts,
         onAbandoned: (session, node) => this.callBack(session, node),
       }),
+      voicemail: o.voicemail,
     };
     o.telephony.onInboundCall((leg, context) => this.track(this.handleInbound(leg, context)));
   }
@@ -98,7 +101,8 @@ export class Hotline {
     await this.run(session, async () => {
       if (context.resumed) {
         session.log.info({ node: start }, 'picked up again after a restart');
-        start = (await introduce(session, flow.resumePrompt)) ?? start;
+        // A caller in the middle of a voicemail may still be speaking: the node finishes it itself.
+        if (flow.nodes[start]?.kind !== 'voicemail') start = (await introduce(session, flow.resumePrompt)) ?? start;
       } else {
         await leg.setVar(CHANNEL_VARS.callId, recorder.id);
         await leg.answer();

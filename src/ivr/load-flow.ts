@@ -15,6 +15,7 @@ import {
   PlayNodeSchema,
   SilentCallerNodeSchema,
   TransferNodeSchema,
+  VoicemailNodeSchema,
   type Flow,
   type FlowNode,
   type NodeKind,
@@ -36,6 +37,7 @@ const NODE_SCHEMAS: Record<NodeKind, TSchema> = {
   'duty-line': DutyLineNodeSchema,
   language: LanguageNodeSchema,
   'silent-caller': SilentCallerNodeSchema,
+  voicemail: VoicemailNodeSchema,
   hangup: HangupNodeSchema,
 };
 
@@ -157,6 +159,7 @@ export function checkFlow(raw: unknown, source: string, context: FlowCheckContex
         break;
       case 'duty-line':
       case 'silent-caller':
+      case 'voicemail':
         for (const p of Object.values(node.prompts)) prompt(id, p);
         break;
       case 'language':
@@ -176,6 +179,7 @@ export function destinations(node: FlowNode): Array<[string, string]> {
   switch (node.kind) {
     case 'play':
     case 'language':
+    case 'voicemail':
       return [['next', node.next]];
     case 'menu': {
       const out: Array<[string, string]> = Object.entries(node.options).map(([k, v]) => [`key ${k}`, v]);

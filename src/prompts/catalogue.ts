@@ -16,6 +16,17 @@ export const LANGUAGES = Object.keys(LANGUAGE_SET) as readonly Language[];
 export const PLACEHOLDERS = ['emergencyNumber', 'hotlineNumber', 'serviceHours'] as const;
 export type PlaceholderName = (typeof PLACEHOLDERS)[number];
 
+/**
+ * Placeholders filled during a call (the callback deadline): a prompt that has
+ * one is a template, rendered on demand with the call's values.
+ */
+export const CALL_PLACEHOLDERS = ['deadline'] as const;
+
+/** Whether a text has a placeholder only a call can fill. */
+export function isTemplate(text: string): boolean {
+  return placeholdersIn(text).some((name) => (CALL_PLACEHOLDERS as readonly string[]).includes(name));
+}
+
 /** Placeholder values: name → text per language. */
 export type PromptVars = Record<string, Record<Language, string>>;
 
@@ -82,9 +93,10 @@ export function placeholdersIn(text: string): string[] {
 /** Problems with the braces of a text: unknown placeholder names, stray { or }. */
 export function placeholderProblems(text: string): string[] {
   const problems: string[] = [];
+  const known: readonly string[] = [...PLACEHOLDERS, ...CALL_PLACEHOLDERS];
   for (const name of placeholdersIn(text)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
-      problems.push(`unknown placeholder {${name}} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})`);
+    if (!known.includes(name)) {
+      problems.push(`unknown placeholder {${name}} (known: ${known.map((p) => `{${p}}`).join(', ')})`);
     }
   }
   if (/[{}]/.test(text.replace(/\{[^{}]*\}/g, ''))) problems.push('unbalanced { or }');

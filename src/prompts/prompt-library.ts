@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Language } from '../config/schema.ts';
-import { fillPlaceholders, loadCatalogue, type PromptVars } from './catalogue.ts';
+import { CALL_PLACEHOLDERS, fillPlaceholders, isTemplate, loadCatalogue, type PromptVars } from './catalogue.ts';
 import type { TtsEngine } from './espeak-engine.ts';
 
 /**
@@ -83,6 +83,9 @@ export class PromptLibrary {
   readonly #ids: string[];
   readonly #limit: Semaphore;
   readonly #dynamic = new Map<string, Promise<string>>();
+  /** Templates (prompts with call placeholders), static placeholders filled; key lang/id. */
+  readonly #templates: Map<string, string>;
+  #dynamicRenders = 0;
   /** What the build did. */
   readonly stats: BuildStats;
 
@@ -94,7 +97,9 @@ export class PromptLibrary {
     ids: string[];
     limit: Semaphore;
     stats: BuildStats;
+    templates: Map<string, string>;
   }) {
+    this.#templates = init.templates;
     this.#renderedDir = init.renderedDir;
     this.#engine = init.engine;
     this.#vars = init.vars;
@@ -121,10 +126,19 @@ export class PromptLibrary {
     // configuration error and should not leave a half-built folder behind.
     interface Job { lang: Language; id: string; text: string; hash: string; wav: string }
     const jobs: Job[] = [];
+    const templates = new Map<string, string>();
     const problems: string[] = [];
+    // Call placeholders stay in a template's text until the call fills them.
+    const keepCallPlaceholders = Object.fromEntries(
+      CALL_PLACEHOLDERS.map((name) => [name, Object.fromEntries(languages.map((l) => [l, `{${name}}`]))]),
+    ) as PromptVars;
     for (const lang of languages) {
       for (const id of catalogue.ids()) {
         try {
+          if (isTemplate(catalogue.text(id, lang))) {
+            templates.set(key(id, lang), fillPlaceholders(catalogue.text(id, lang), lang, { ...vars, ...keepCallPlaceholders }, `${catalogue.source}: prompt "${id}"`));
+            continue;
+          }
           const text = fillPlaceholders(catalogue.text(id, lang), lang, vars, `${catalogue.source}: prompt "${id}"`);
           const hash = renderHash(engine, lang, text);
           jobs.push({ lang, id, text, hash, wav: path.join(renderedDir, lang, `${id}-${hash.slice(0, 12)}.wav`) });
@@ -191,16 +205,35 @@ export class PromptLibrary {
     await writeFileAtomic(path.join(renderedDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
 
     stats.ms = Date.now() - started;
-    return new PromptLibrary({ renderedDir, engine, vars, prompts, ids: catalogue.ids(), limit, stats });
+    return new PromptLibrary({ renderedDir, engine, vars, prompts, ids: catalogue.ids(), limit, stats, templates });
   }
 
-  /** Prompt ids of the catalogue, in file order. */
+  /** Ids of the rendered prompts of the catalogue, in file order (templates not included). */
   ids(): string[] {
-    return [...this.#ids];
+    const templates = new Set(this.templateIds());
+    return this.#ids.filter((id) => !templates.has(id));
   }
 
+  /** Ids of the templates: prompts rendered during a call with its values (see renderTemplate). */
+  templateIds(): string[] {
+    const ids = new Set([...this.#templates.keys()].map((k) => k.slice(k.indexOf('\u0000') + 1)));
+    return this.#ids.filter((id) => ids.has(id));
+  }
+
+  /** Rendered, or a template that renders during the call. */
   has(id: string, lang: Language): boolean {
-    return this.#prompts.has(key(id, lang));
+    return this.#prompts.has(key(id, lang)) || this.#templates.has(key(id, lang));
+  }
+
+  /**
+   * Renders a template prompt with the call's values (e.g. { deadline: "11月25日上午10点" })
+   * and returns the file without ".wav".
+   */
+  async renderTemplate(id: string, lang: Language, values: Record<string, string>): Promise<string> {
+    const template = this.#templates.get(key(id, lang));
+    if (template === undefined) throw new Error(`prompt "${id}" is not a template in ${lang}`);
+    const text = template.replace(/\{([^{}]*)\}/g, (whole, name: string) => values[name] ?? whole);
+    return this.renderText(text, lang);
   }
 
   /** Absolute path without ".wav": what `sound:` URIs and Playback() take. */
@@ -238,6 +271,7 @@ export class PromptLibrary {
           if (!info || info.dataBytes === 0) {
             await mkdir(path.dirname(wav), { recursive: true });
             await this.#engine.synthesize(filled, lang, wav);
+            if (++this.#dynamicRenders % 50 === 0) await pruneOldest(path.dirname(wav), MAX_DYNAMIC_FILES);
           }
           return stripWav(wav);
         })
@@ -252,6 +286,17 @@ export class PromptLibrary {
     if (!p) throw new Error(`prompt "${id}" is not rendered for ${lang}`);
     return p;
   }
+}
+
+/** Dynamic renders kept per language; the oldest go first. */
+const MAX_DYNAMIC_FILES = 500;
+
+async function pruneOldest(dir: string, keep: number): Promise<void> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.wav'));
+  if (names.length <= keep) return;
+  const withTimes = await Promise.all(names.map(async (n) => ({ n, t: (await stat(path.join(dir, n)).catch(() => null))?.mtimeMs ?? 0 })));
+  withTimes.sort((a, b) => a.t - b.t);
+  for (const { n } of withTimes.slice(0, names.length - keep)) await rm(path.join(dir, n), { force: true });
 }
 
 /** sha256 (hex) over everything that decides how a text sounds. */

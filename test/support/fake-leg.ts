@@ -420,12 +420,13 @@ export class FakeLeg implements CallLeg {
 
   private end(by: NonNullable<FakeLeg['endedBy']>): void {
     this.endedBy = by;
-    // Asterisk keeps what was recorded up to the hang-up.
-    this.recording?.finish({ state: 'done', durationSeconds: (Date.now() - this.recording.startedAt) / 1000 });
+    const recording = this.recording;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.host?.legEnded(this);
     this.abort.abort();
+    // Asterisk keeps what was recorded up to the hang-up.
+    recording?.finish({ state: 'done', durationSeconds: (Date.now() - recording.startedAt) / 1000 });
   }
 
   /** Runs a scripted action later; dropped when the leg ends first. */

@@ -15,6 +15,7 @@ import type { ManualOverride } from '../../src/routing/calendar.ts';
 import { createClock, type Clock } from '../../src/routing/clock.ts';
 import { FakeTelephony, type FakeLeg, type FakeLegInit } from './fake-telephony.ts';
 import { runUntil, type RunOptions } from './fake-time.ts';
+import { MemoryVoicemail } from './memory-voicemail.ts';
 
 /**
  * The real hotline (flows/hotline.yaml, the calendar of config/hotline.yaml,
@@ -123,6 +124,7 @@ export interface Harness {
   records: MemoryRecords;
   alerts: MemoryAlerts;
   logs: MemoryLog;
+  voicemail: MemoryVoicemail;
   hotline: Hotline;
   /** A caller leg on the fake telephony, to script before `dialIn`. */
   caller(init?: FakeLegInit): FakeLeg;
@@ -151,6 +153,7 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
   const records = new MemoryRecords();
   const alerts = new MemoryAlerts();
   const logs = new MemoryLog();
+  const voicemail = new MemoryVoicemail(telephony.recordings);
   const hotline = new Hotline({
     flow,
     telephony,
@@ -161,6 +164,7 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
     records,
     loadRecord: async (id) => records.latest.get(id) ?? null,
     alerts,
+    voicemail,
     log: createLogger('debug', logs),
     config,
   });
@@ -182,6 +186,7 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
     records,
     alerts,
     logs,
+    voicemail,
     hotline,
     caller: (init = {}) => telephony.newLeg({ callerNumber: CALLER, ...init }),
     dialIn: (leg, context = {}) => telephony.simulateInbound(leg, context),

@@ -8,8 +8,9 @@ import type { NodeHandler } from './node-handler.ts';
 import { playNode } from './play-node.ts';
 import { silentCallerNode } from './silent-caller-node.ts';
 import { transferNode } from './transfer-node.ts';
+import { voicemailNode } from './voicemail-node.ts';
 
-export type { NodeHandler, NodeServices } from './node-handler.ts';
+export type { NodeHandler, NodeServices, VoicemailServices } from './node-handler.ts';
 
 /** One handler per node kind. */
 export const NODE_HANDLERS: { [K in NodeKind]: NodeHandler<Extract<FlowNode, { kind: K }>> } = {
@@ -20,5 +21,6 @@ export const NODE_HANDLERS: { [K in NodeKind]: NodeHandler<Extract<FlowNode, { k
   'duty-line': dutyLineNode,
   language: languageNode,
   'silent-caller': silentCallerNode,
+  voicemail: voicemailNode,
   hangup: hangupNode,
 };

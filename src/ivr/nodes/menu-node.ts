@@ -18,8 +18,11 @@ export const menuNode: NodeHandler<MenuNode> = async (node, session) => {
         ? node.prompts
         : [...((lastWasInvalid ? node.invalidPrompts : node.noInputPrompts) ?? []), ...(node.retryPrompts ?? node.prompts)];
     let key: string | null = null;
-    const played = await session.play(prompts);
+    // The outcome belongs to the first prompt (the after-hours message): it
+    // counts once that was heard, even if the caller leaves during the rest.
+    let played = await session.play(prompts.slice(0, 1));
     if (attempt === 1 && node.outcome) session.recorder.outcome(node.outcome);
+    if (played.kind !== 'key' && prompts.length > 1) played = await session.play(prompts.slice(1));
     if (played.kind === 'key') key = played.key;
     else {
       const got = await session.collect({ firstKeyTimeoutMs: node.firstKeyTimeoutMs, maxKeys: 1 });

@@ -1,3 +1,5 @@
+import type { Language } from '../../config/schema.ts';
+import type { RecordingEnd, TicketDraft } from '../../tickets/ticket.ts';
 import type { DutyLineNode, FlowNode, TransferNode } from '../flow-schema.ts';
 import type { CallSession } from '../call-session.ts';
 
@@ -11,6 +13,21 @@ export interface NodeServices {
     /** Connects the caller to an officer who accepts; returns when the call is over. */
     connect(session: CallSession, node: DutyLineNode): Promise<void>;
   };
+  voicemail: VoicemailServices;
+}
+
+/** What the voicemail node needs beyond the call: the keeper of tickets and audio. */
+export interface VoicemailServices {
+  /** Makes the ticket safe (journal, then database) before the beep; throws when nothing can keep it. */
+  open(draft: TicketDraft): Promise<void>;
+  /** The recording ended; the ticket is completed in the background. */
+  finish(id: string, end: RecordingEnd): Promise<void>;
+  /** The draft of a voicemail in progress (after a restart), or null. */
+  draft(id: string): Promise<TicketDraft | null>;
+  /** Whether the recording is still being made (after a restart). */
+  isLive(recordingName: string): Promise<boolean>;
+  /** Renders a template prompt with call values; null when it cannot be made in time. */
+  renderTemplate(id: string, lang: Language, values: Record<string, string>): Promise<string | null>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { accepts, DAY, heardWithLanguage, hotlineHarness, type Harness } from '../../support/hotline-harness.ts';
+import { accepts, CALLER, DAY, heardWithLanguage, hotlineHarness, type Harness } from '../../support/hotline-harness.ts';
 import type { FakeLeg } from '../../support/fake-telephony.ts';
 
 const z = (id: string) => `/prompts/zh-CN/${id}`;
@@ -199,14 +199,24 @@ describe('the service desk does not answer', () => {
     expect(h.records.of(caller)).toMatchObject({ outcome: 'emergency-accepted', category: 'other' });
   });
 
-  it('nobody answers and the caller presses nothing: closing goodbye, outcome desk-unanswered', async () => {
+  it('nobody answers and the caller stays on the line: a voicemail in the menu\'s category, then the goodbye', async () => {
     const h = hotlineHarness({ at: DAY });
-    const caller = h.caller().onPlay('main-menu', { press: '0' });
+    const caller = h.caller().onPlay('main-menu', { press: '3' }).onPlay('readback-confirm', { press: '1', afterMs: 300 });
     h.dialIn(caller);
     await h.finish();
-    expect(caller.heard().slice(-4)).toEqual(['transfer-desk', 'desk-unanswered', 'desk-unanswered', 'goodbye']);
-    expect(caller.events().at(-1)).toBe('hangup');
-    expect(h.records.of(caller)).toMatchObject({ outcome: 'desk-unanswered', endedNode: 'closing', endedBy: 'hotline' });
+    const heard = caller.heard();
+    expect(heard.slice(heard.indexOf('transfer-desk'), heard.indexOf('transfer-desk') + 3)).toEqual(['transfer-desk', 'desk-unanswered', 'readback-number']);
+    expect(heard.slice(-4, -1)).toEqual(['voicemail-intro', 'voicemail-saved', expect.stringMatching(/^voicemail-callback-by\?deadline=/)]);
+    expect(heard.at(-1)).toBe('goodbye');
+    const draft = h.voicemail.only();
+    expect(draft).toMatchObject({ category: 'billing', callbackNumber: CALLER, callerNumber: CALLER, level: null });
+    expect(h.voicemail.finished).toEqual([{ id: draft.id, end: 'silence' }]);
+    expect(h.records.of(caller)).toMatchObject({
+      outcome: 'voicemail',
+      outcomeDetail: { before: 'desk-unanswered', ticketId: draft.id },
+      endedNode: 'closing',
+      endedBy: 'hotline',
+    });
   });
 
   it('the emergency key while the desk rings: the desk dials are cancelled and the duty line rings', async () => {

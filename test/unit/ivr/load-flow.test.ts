@@ -94,10 +94,10 @@ describe('refused flows', () => {
   it('a destination that is not a node', () => {
     const raw = realFlow();
     raw.nodes['main-menu'].options['2'] = 'desk-repiar';
-    raw.nodes['desk'].onNoAnswer = 'voicemail';
+    raw.nodes['desk'].onNoAnswer = 'voice-mail';
     expect(problemsOf(raw)).toEqual([
       'node "main-menu": key 2 goes to "desk-repiar", which is not a node',
-      'node "desk": onNoAnswer goes to "voicemail", which is not a node',
+      'node "desk": onNoAnswer goes to "voice-mail", which is not a node',
     ]);
   });
 
@@ -212,9 +212,9 @@ describe('refused flows', () => {
 
   it('an unknown node kind', () => {
     const raw = realFlow();
-    raw.nodes.closing = { kind: 'voicemail', next: 'greeting' };
+    raw.nodes.closing = { kind: 'survey', next: 'greeting' };
     expect(problemsOf(raw)).toEqual([
-      'nodes.closing.kind: must be one of play, menu, decide, transfer, duty-line, language, silent-caller, hangup',
+      'nodes.closing.kind: must be one of play, menu, decide, transfer, duty-line, language, silent-caller, voicemail, hangup',
     ]);
   });
 
@@ -240,7 +240,7 @@ describe('warnings, not errors', () => {
     raw.nodes.hours.branches.open = 'after-hours';
     const { warnings } = checkFlow(raw, 'test-flow.yaml', context());
     expect(warnings).toEqual(
-      ['main-menu', 'english', 'english-menu', 'desk-repair', 'desk-billing', 'desk-complaint', 'desk', 'desk-unanswered', 'desk-again', 'silent-caller']
+      ['main-menu', 'english', 'english-menu', 'desk-repair', 'desk-billing', 'desk-complaint', 'desk', 'desk-unanswered', 'desk-again', 'silent-caller', 'voicemail']
         .map((n) => `node "${n}" cannot be reached`),
     );
   });

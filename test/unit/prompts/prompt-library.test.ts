@@ -128,6 +128,20 @@ describe.sequential('PromptLibrary.build with espeak-ng and sox', () => {
     for (const id of library.ids()) expect(library.text(id, 'zh-CN')).not.toMatch(/[{}]/);
   });
 
+  it('keeps templates for the call and renders them with its values', { timeout: 30_000 }, async () => {
+    expect(library.templateIds()).toEqual(['voicemail-callback-by']);
+    expect(library.ids()).not.toContain('voicemail-callback-by');
+    expect(library.has('voicemail-callback-by', 'zh-CN')).toBe(true);
+    const file = await library.renderTemplate('voicemail-callback-by', 'zh-CN', { deadline: '明天上午10点' });
+    expect(path.dirname(file)).toBe(path.join(renderedDir, 'zh-CN', 'dynamic'));
+    const info = await readWavInfo(`${file}.wav`);
+    expect(info).toMatchObject({ sampleRate: 8000, channels: 1, bitsPerSample: 16 });
+    expect(info.durationMs).toBeGreaterThan(1000);
+    // The same values again: the same file, not rendered twice.
+    expect(await library.renderTemplate('voicemail-callback-by', 'zh-CN', { deadline: '明天上午10点' })).toBe(file);
+    await expect(library.renderTemplate('greeting-morning', 'zh-CN', {})).rejects.toThrow(/not a template/);
+  });
+
   it('lists the digit files of a number, skipping other characters', () => {
     expect(library.digitFiles('+86 10-95158', 'zh-CN')).toEqual(
       ['8', '6', '1', '0', '9', '5', '1', '5', '8'].map((d) => library.file(`digit-${d}`, 'zh-CN')),

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { RecordingEnd, StoredAudio, TicketDraft } from '../tickets/ticket.ts';
+
+/**
+ * The voicemail journal: one small JSON file per voicemail in progress, on the
+ * local disk, written (and flushed) before the caller hears the beep. It is
+ * what makes a voicemail survive a database that is away and a process that
+ * dies: the keeper works through it until the ticket and its audio are in the
+ * database and the store, and only then deletes the entry.
+ */
+export interface JournalEntry {
+  draft: TicketDraft;
+  /** Set when the recording ended (or was found ended by the reconciler). */
+  finished?: { at: string; end: RecordingEnd };
+  /** Set once the audio is safe in the recording store (null: there was none). */
+  audio?: StoredAudio | null;
+}
+
+export class VoicemailJournal {
+  constructor(readonly dir: string) {}
+
+  async write(entry: JournalEntry): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const file = this.#file(entry.draft.id);
+    const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(JSON.stringify(entry));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  }
+
+  async read(id: string): Promise<JournalEntry | null> {
+    try {
+      return JSON.parse(await readFile(this.#file(id), 'utf8')) as JournalEntry;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.#file(id), { force: true });
+  }
+
+  /** Every entry; a file that cannot be read (cut short by a crash) is skipped and reported. */
+  async list(onBad: (file: string, err: unknown) => void = () => {}): Promise<JournalEntry[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const entries: JournalEntry[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+      try {
+        entries.push(JSON.parse(await readFile(path.join(this.dir, name), 'utf8')) as JournalEntry);
+      } catch (err) {
+        onBad(name, err);
+      }
+    }
+    return entries;
+  }
+
+  #file(id: string): string {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Error(`not a ticket id: ${id}`);
+    return path.join(this.dir, `${id}.json`);
+  }
+}

@@ -1,0 +1,81 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { StoredAudio } from '../tickets/ticket.ts';
+import { parseWav, WavError } from './wav.ts';
+
+/**
+ * The project's own store of voicemail audio: a folder (configurable) with one
+ * WAV per ticket under <yyyy>/<mm>/<ticket id>.wav. A file is written to a
+ * temporary name, flushed to disk, renamed into place and read back before it
+ * counts as stored, so a crash leaves either the whole file or none.
+ */
+export class RecordingStore {
+  constructor(readonly root: string) {}
+
+  /**
+   * Checks and stores the audio of a ticket; returns what the ticket records.
+   * Storing the same audio again is harmless. Throws WavError for audio that
+   * is not a plausible recording (the caller keeps the original then).
+   */
+  async save(ticketId: string, createdAt: Date, audio: Buffer): Promise<StoredAudio> {
+    const info = parseWav(audio);
+    if (info.channels !== 1 || info.bitsPerSample !== 16) throw new WavError(`unexpected format: ${info.channels} channels, ${info.bitsPerSample} bit`);
+    const sha256 = createHash('sha256').update(audio).digest('hex');
+    const rel = path.posix.join(String(createdAt.getUTCFullYear()), String(createdAt.getUTCMonth() + 1).padStart(2, '0'), `${ticketId}.wav`);
+    const file = this.resolve(rel);
+    const existing = await readFile(file).catch(() => null);
+    if (!existing || createHash('sha256').update(existing).digest('hex') !== sha256) {
+      await mkdir(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        const fh = await open(tmp, 'w');
+        try {
+          await fh.writeFile(audio);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, file);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+      await syncDir(path.dirname(file));
+      const back = await readFile(file);
+      if (createHash('sha256').update(back).digest('hex') !== sha256) throw new Error(`recording ${rel} reads back differently`);
+    }
+    return { path: rel, bytes: audio.length, ms: info.durationMs, sha256 };
+  }
+
+  /** Absolute path of a stored file; refuses paths that leave the store. */
+  resolve(rel: string): string {
+    const abs = path.resolve(this.root, rel);
+    if (!abs.startsWith(path.resolve(this.root) + path.sep)) throw new Error(`path outside the recording store: ${rel}`);
+    return abs;
+  }
+
+  async size(rel: string): Promise<number | null> {
+    try {
+      return (await stat(this.resolve(rel))).size;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Reads bytes start..end (inclusive) of a stored file. */
+  stream(rel: string, range?: { start: number; end: number }): ReadStream {
+    return createReadStream(this.resolve(rel), range ?? {});
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch {
+    // Some file systems cannot fsync a directory; the rename is still atomic.
+  } finally {
+    await fh.close();
+  }
+}
