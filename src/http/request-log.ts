@@ -14,6 +14,7 @@ export function requestLogFields(req: FastifyRequest): Record<string, unknown> {
 
 const SECRET_KEY = /token|password|passwd|secret|key|auth|session/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function cleanUrl(url: string): string {
   const q = url.indexOf('?');
@@ -34,7 +35,7 @@ export function cleanUrl(url: string): string {
 
 function maskIfNumber(raw: string): string {
   const value = safeDecode(raw.replace(/\+/g, ' '));
-  if (UUID.test(value) || !/^[+\d\s().-]+$/.test(value)) return raw;
+  if (UUID.test(value) || DATE.test(value) || !/^[+\d\s().-]+$/.test(value)) return raw;
   return value.replace(/\D/g, '').length >= 7 ? maskNumber(value) : raw;
 }
 
