@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       );
       const how = result.via === 'api' ? ' through the running service' : '';
       process.stdout.write(`admin ${values.user} ${result.action === 'created' ? 'created' : 'reset (active admin, new password, sessions ended)'}${how}\n`);
-      if (generated) process.stdout.write(`password: ${password}\n(shown only now: store it; an admin can reset it with PATCH /api/staff/<name>)\n`);
+      if (generated) process.stdout.write(`password: ${password}\n(shown only now: store it, or change it after logging in: POST /api/auth/password)\n`);
       return;
     }
     default:

@@ -122,6 +122,29 @@ export class AuthService {
     await this.db(() => this.repo.revokeToken(p.tokenId!));
   }
 
+  /**
+   * A staff member changes their own password. The current one is checked
+   * like a login (counted by the throttle, answered late); their other login
+   * sessions end, the one in use stays.
+   */
+  async changeOwnPassword(p: Principal, current: string, next: string, address: string): Promise<void> {
+    if (p.kind === 'service' || !p.userId) throw new StaffError(400, 'bad-request', 'the service token has no password; it is a staff account’s password that can be changed');
+    const wait = this.throttle.retryAfter(p.username, address);
+    if (wait > 0) throw new StaffError(403, 'forbidden', `too many wrong passwords; try again in ${wait} s`);
+    const found = await this.db(() => this.repo.findLogin(p.username));
+    if (!found || !(await verifyPassword(current, found.passwordHash))) {
+      this.throttle.fail(p.username, address);
+      await sleep(this.o.failureDelayMs ?? 1000);
+      throw new StaffError(403, 'forbidden', 'the current password is wrong');
+    }
+    const problem = passwordProblem(next);
+    if (problem) throw new StaffError(400, 'bad-request', problem);
+    const passwordHash = await hashPassword(next, this.o.passwordParams);
+    await this.db(() => this.repo.update(p.username, { passwordHash }));
+    const revoked = await this.db(() => this.repo.revokeTokensOf(p.userId!, 'session', p.tokenId));
+    this.o.log.info({ username: p.username, revokedTokens: revoked }, 'password changed');
+  }
+
   async me(p: Principal): Promise<StaffUser | null> {
     return p.kind === 'staff' ? this.db(() => this.repo.get(p.username)) : null;
   }

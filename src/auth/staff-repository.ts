@@ -148,11 +148,12 @@ export class StaffRepository {
     return (res.rowCount ?? 0) > 0;
   }
 
-  /** Revokes a user's tokens (all, or one kind); returns how many. */
-  async revokeTokensOf(userId: string, kind?: 'session' | 'api'): Promise<number> {
+  /** Revokes a user's tokens (all, or one kind; `exceptId`: keep that one); returns how many. */
+  async revokeTokensOf(userId: string, kind?: 'session' | 'api', exceptId?: string): Promise<number> {
     const res = await this.db.query(
-      'update staff_tokens set revoked_at = now() where user_id = $1 and revoked_at is null and ($2::text is null or kind = $2)',
-      [userId, kind ?? null],
+      `update staff_tokens set revoked_at = now()
+       where user_id = $1 and revoked_at is null and ($2::text is null or kind = $2) and ($3::uuid is null or id <> $3)`,
+      [userId, kind ?? null, exceptId ?? null],
     );
     return res.rowCount ?? 0;
   }

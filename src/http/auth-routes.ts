@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { authenticate, principalOf } from './auth.ts';
 import {
-  CreatedToken, CreateTokenBody, LoginBody, LoginResponse, MeResponse, TokenIdParams, TokenSchema, tokenJson, userJson,
+  ChangePasswordBody, CreatedToken, CreateTokenBody, LoginBody, LoginResponse, MeResponse, TokenIdParams, TokenSchema, tokenJson, userJson,
 } from './auth-schemas.ts';
 import { ErrorSchema } from './schemas.ts';
 
@@ -51,6 +51,23 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const p = principalOf(req);
       const user = await auth.me(p);
       return { kind: p.kind, username: p.username, role: p.role, displayName: user?.displayName ?? null, tokenId: p.tokenId ?? null };
+    },
+  );
+
+  app.post<{ Body: Static<typeof ChangePasswordBody> }>(
+    '/api/auth/password',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        summary: 'Change your own password; your other login sessions end',
+        body: ChangePasswordBody,
+        response: { 204: Type.Null(), 400: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      await auth.changeOwnPassword(principalOf(req), req.body.currentPassword, req.body.newPassword, req.ip);
+      return reply.code(204).send();
     },
   );
 

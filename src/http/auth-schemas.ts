@@ -53,6 +53,14 @@ export const MeResponse = Type.Object({
   tokenId: Type.Union([Type.String(), Type.Null()]),
 });
 
+export const ChangePasswordBody = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH }),
+    newPassword: NewPasswordSchema,
+  },
+  { additionalProperties: false },
+);
+
 export const CreateTokenBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100, description: 'what the token is for, e.g. "wallboard"' }),

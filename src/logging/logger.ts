@@ -15,7 +15,7 @@ const REDACTED = [
   // HTTP: the request serializer logs no headers or bodies, but a handler
   // that logs `req.headers` or a body must not leak a bearer token or password.
   'headers.authorization', 'headers.cookie', 'req.headers.authorization', 'req.headers.cookie',
-  'body.password', 'req.body.password', 'adminToken', '*.adminToken', 'serviceToken', '*.serviceToken',
+  'body.password', 'req.body.password', 'currentPassword', '*.currentPassword', 'newPassword', '*.newPassword', 'adminToken', '*.adminToken', 'serviceToken', '*.serviceToken',
   'generatedPassword', '*.generatedPassword', 'passwordHash', '*.passwordHash',
 ];
 

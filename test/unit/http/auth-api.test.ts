@@ -139,6 +139,31 @@ describe('authentication', () => {
   });
 });
 
+describe('own password', () => {
+  it('changes with the current one; other sessions end, the one in use and API tokens stay', async () => {
+    await call({ method: 'POST', url: '/api/staff', headers: as('ada'), payload: { username: 'gus', role: 'agent', password: 'gus-password-1' } });
+    const first = (await login('gus', 'gus-password-1')).json().token;
+    const second = (await login('gus', 'gus-password-1')).json().token;
+    const api = (await call({ method: 'POST', url: '/api/auth/tokens', headers: bearer(first), payload: { name: 'script' } })).json().token;
+    const change = (current: string, next: string) =>
+      call({ method: 'POST', url: '/api/auth/password', headers: bearer(first), payload: { currentPassword: current, newPassword: next } });
+
+    const wrong = await change('not-it-at-all', 'gus-password-2');
+    expect(wrong.statusCode).toBe(403);
+    expect(wrong.json().message).toBe('the current password is wrong');
+    expect((await change('gus-password-1', 'short')).statusCode).toBe(400);
+    expect((await change('gus-password-1', 'gus-password-2')).statusCode).toBe(204);
+
+    expect((await call({ method: 'GET', url: '/api/calls', headers: bearer(first) })).statusCode).toBe(200);
+    expect((await call({ method: 'GET', url: '/api/calls', headers: bearer(api) })).statusCode).toBe(200);
+    expect((await call({ method: 'GET', url: '/api/calls', headers: bearer(second) })).statusCode).toBe(401);
+    expect((await login('gus', 'gus-password-1')).statusCode).toBe(401);
+    expect((await login('gus', 'gus-password-2')).statusCode).toBe(200);
+    const service = await call({ method: 'POST', url: '/api/auth/password', headers: bearer(SERVICE), payload: { currentPassword: 'x', newPassword: 'gus-password-3' } });
+    expect(service.statusCode).toBe(400);
+  });
+});
+
 describe('API tokens', () => {
   it('creates a named token shown once, lists it without the secret, and revokes it', async () => {
     const created = await call({ method: 'POST', url: '/api/auth/tokens', headers: as('sam'), payload: { name: 'wallboard' } });

@@ -51,7 +51,7 @@ describe('OpenAPI', () => {
     expect(routes.sort()).toEqual(
       [
         'GET /health',
-        'POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/me',
+        'POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/me', 'POST /api/auth/password',
         'GET /api/auth/tokens', 'POST /api/auth/tokens', 'DELETE /api/auth/tokens/{id}',
         'GET /api/staff', 'POST /api/staff', 'PATCH /api/staff/{username}',
         'GET /api/routing', 'PUT /api/routing/override', 'DELETE /api/routing/override',
