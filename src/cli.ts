@@ -6,11 +6,17 @@
  *   day   --until <ISO time> | --for <2h|30m> [--reason text] [--by name]
  *   clear [--by name]                        remove the override: the calendar decides again
  *   calls [--limit 10]                       the latest calls and how they ended
+ *   create-admin --user <name> [--name "Display Name"] [--reset]
+ *                                            a staff admin account, straight in the database (works with
+ *                                            the service stopped); password from HOTLINE_ADMIN_PASSWORD,
+ *                                            typed on a terminal, or generated and printed once
  */
 import { parseArgs } from 'node:util';
 import { ApiClient } from './cli/api-client.ts';
+import { obtainPassword, runCreateAdmin } from './cli/create-admin.ts';
 import { untilFrom } from './cli/until.ts';
 import { ConfigError, loadConfig } from './config/load-config.ts';
+import { createLogger } from './logging/logger.ts';
 import { maskNumber } from './logging/mask.ts';
 
 interface RoutingState {
@@ -24,7 +30,7 @@ interface RoutingState {
   serviceHours: Record<string, string>;
 }
 
-const USAGE = `usage: npm run hotline -- status | night|day (--until <time> | --for <2h|30m>) [--reason text] [--by name] | clear | calls [--limit n]`;
+const USAGE = `usage: npm run hotline -- status | night|day (--until <time> | --for <2h|30m>) [--reason text] [--by name] | clear | calls [--limit n] | create-admin --user <name> [--name "Display Name"] [--reset]`;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -35,6 +41,9 @@ async function main(): Promise<void> {
       reason: { type: 'string' },
       by: { type: 'string' },
       limit: { type: 'string' },
+      user: { type: 'string' },
+      name: { type: 'string' },
+      reset: { type: 'boolean' },
     },
   });
   const [command = 'status'] = positionals;
@@ -69,6 +78,20 @@ async function main(): Promise<void> {
         const path = c.nodes.map((n: { node: string }) => n.node).join(' > ');
         process.stdout.write(`${c.startedAt}  ${maskNumber(c.callerNumber).padStart(12)}  ${String(c.outcome ?? 'in progress').padEnd(20)}  ${path}\n`);
       }
+      return;
+    }
+    case 'create-admin': {
+      if (!values.user) throw new Error(`give --user <name>\n${USAGE}`);
+      // Prompts go to stderr so that stdout carries only the result (and a generated password).
+      const { password, generated } = await obtainPassword({ env: process.env, input: process.stdin, output: process.stderr });
+      const result = await runCreateAdmin(
+        config,
+        { username: values.user, ...(values.name !== undefined ? { displayName: values.name } : {}), password, reset: values.reset ?? false },
+        createLogger('warn', process.stderr),
+      );
+      const how = result.via === 'api' ? ' through the running service' : '';
+      process.stdout.write(`admin ${values.user} ${result.action === 'created' ? 'created' : 'reset (active admin, new password, sessions ended)'}${how}\n`);
+      if (generated) process.stdout.write(`password: ${password}\n(shown only now: store it, or change it after logging in: POST /api/auth/password)\n`);
       return;
     }
     default:

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       '',
       `  Hotline ${config.trunk.hotlineNumber} is starting: SIP ${sip}, HTTP http://${config.http.host}:${config.http.port}`,
       `  Admin token: ${path.relative(process.cwd(), path.join(config.dataDir, 'secrets', SECRET_NAMES.adminToken))}`,
+      `  API docs:    http://${config.http.host}:${config.http.port}/api/docs   (first staff admin: npm run hotline -- create-admin --user <name>)`,
       '  Try it:      npm run call -- --press 1 --duty-answers     (Ctrl-C stops everything)',
       '',
     ].join('\n') + '\n',

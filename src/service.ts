@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AuthService } from './auth/auth-service.ts';
 import type { LoadedConfig } from './config/load-config.ts';
 import { ensureSecret, SECRET_NAMES } from './config/secrets.ts';
 import { CallRepository } from './calls/call-repository.ts';
@@ -89,6 +90,8 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
   const overrides = new OverrideService(new OverrideRepository(db.pool), clock, log.child({ component: 'override' }));
   void ready.then(() => overrides.refresh());
   overrides.startPolling();
+  // Staff logins and tokens live in the database; the service admin token works without it.
+  const auth = new AuthService({ db: db.pool, log: log.child({ component: 'auth' }), serviceToken: adminToken, ready });
   const alerts = new DutyAlerts(log.child({ component: 'alerts' }), config.duty.alertWebhookUrl);
 
   const telephony = new AriTelephony({
@@ -134,7 +137,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
 
   const http = await buildApp({
     log,
-    adminToken,
+    auth,
     health: {
       ariConnected: () => telephony.stats().connected,
       telephony: () => {

@@ -3,6 +3,22 @@ import path from 'node:path';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { SECRET_NAMES } from '../config/secrets.ts';
 
+/** The API answered with an error status. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Nothing answers at the API's address: the service is not running (or not yet listening). */
+export class ApiUnreachableError extends Error {
+  override name = 'ApiUnreachableError';
+}
+
 /**
  * A small client of the hotline's HTTP API for command-line tools. The token
  * is the configured admin token or the one the service generated into its data
@@ -33,10 +49,10 @@ export class ApiClient {
         signal: AbortSignal.timeout(10_000),
       });
     } catch {
-      throw new Error(`the hotline is not reachable at ${this.baseUrl}; is it running (npm start)?`);
+      throw new ApiUnreachableError(`the hotline is not reachable at ${this.baseUrl}; is it running (npm start)?`);
     }
     const payload = (await res.json().catch(() => ({}))) as { message?: string };
-    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${payload.message ?? ''}`.trim());
+    if (!res.ok) throw new ApiError(`${method} ${route}: ${res.status} ${payload.message ?? ''}`.trim(), res.status);
     return payload as T;
   }
 }

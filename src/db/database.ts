@@ -14,6 +14,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** The embedded database's files are held by another live process (PGlite has a single owner). */
+export class DatabaseInUseError extends Error {
+  override name = 'DatabaseInUseError';
+  constructor(
+    message: string,
+    readonly ownerPid: number,
+  ) {
+    super(message);
+  }
+}
+
 export interface OpenDatabaseOptions {
   /** postgres://… ; without it an embedded PostgreSQL (PGlite) runs in `<dataDir>/pglite`. */
   url?: string;
@@ -162,9 +173,10 @@ async function lockDataDir(lockPath: string, dir: string): Promise<() => Promise
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 0) throw err;
       const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
       if (Number.isInteger(owner) && owner > 0 && processExists(owner)) {
-        throw new Error(
+        throw new DatabaseInUseError(
           `embedded database ${dir} is in use by process ${owner}${owner === process.pid ? ' (this one)' : ''}; ` +
             `PGlite allows one owner. Stop that process, or remove ${lockPath} if it is not a hotline.`,
+          owner,
         );
       }
       await unlink(lockPath).catch(() => undefined); // stale

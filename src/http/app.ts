@@ -1,35 +1,48 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AuthUnavailableError, type AuthService } from '../auth/auth-service.ts';
+import { isTransientDbError } from '../db/retry.ts';
 import type { Logger } from '../logging/logger.ts';
-import { requireToken } from './auth.ts';
+import { registerAuth } from './auth.ts';
+import { authRoutes } from './auth-routes.ts';
 import { callRoutes } from './call-routes.ts';
 import { healthRoutes, type HealthSource } from './health-routes.ts';
+import { registerOpenApi } from './openapi.ts';
+import { requestLogFields } from './request-log.ts';
 import { routingRoutes, type RoutingRoutesDeps } from './routing-routes.ts';
+import { staffRoutes } from './staff-routes.ts';
 import type { CallRepository } from '../calls/call-repository.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export interface AppDeps {
   log: Logger;
-  adminToken: string;
+  /** Staff accounts and tokens; also accepts the service admin token (var/secrets/admin-token). */
+  auth: AuthService;
   health: HealthSource;
-  routing: Omit<RoutingRoutesDeps, 'auth'>;
+  routing: RoutingRoutesDeps;
   calls: CallRepository;
 }
 
 /**
  * The HTTP API as a fastify instance (no listening here: server wiring is in
  * main.ts). Every route validates its input and output by schema; one error
- * handler answers 4xx with the reason and hides the details of 5xx.
+ * handler answers 4xx with the reason, 503 when the database is away, and
+ * hides the details of other 5xx.
  */
 export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
-    loggerInstance: d.log.child({ component: 'http' }) as FastifyBaseLogger,
+    // Our own req serializer: fastify's default logs the raw URL; this one masks numbers and secret query values.
+    loggerInstance: d.log.child({ component: 'http' }, { serializers: { req: requestLogFields } }) as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false }, plugins: [addFormats as never] },
   });
   app.setErrorHandler((err: any, req, reply) => {
+    if (err instanceof AuthUnavailableError || isTransientDbError(err)) {
+      req.log.warn({ err: err.message }, 'database unavailable');
+      return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: err instanceof AuthUnavailableError ? err.message : 'the database is not reachable; try again shortly' });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
@@ -38,9 +51,13 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     return reply.code(status).send({ error: err.validation ? 'bad-request' : (err.code ?? 'bad-request'), message: err.message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not-found', message: `no route ${req.method} ${req.url}` }));
-  const auth = requireToken(d.adminToken);
+  // Order matters: auth's onRoute hook marks guarded routes before swagger records them.
+  registerAuth(app, d.auth);
+  await registerOpenApi(app);
   await healthRoutes(app, d.health);
-  await routingRoutes(app, { ...d.routing, auth });
-  await callRoutes(app, { calls: d.calls, auth });
+  await authRoutes(app);
+  await staffRoutes(app);
+  await routingRoutes(app, d.routing);
+  await callRoutes(app, { calls: d.calls });
   return app;
 }

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { CallRepository } from '../calls/call-repository.ts';
+import { authenticate } from './auth.ts';
 import { CallSchema, ErrorSchema } from './schemas.ts';
 
 const ListQuery = Type.Object(
@@ -14,11 +15,16 @@ const ListQuery = Type.Object(
 );
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
-/** Call records for staff (full numbers: token required). */
-export async function callRoutes(app: FastifyInstance, d: { calls: CallRepository; auth: preHandlerHookHandler }): Promise<void> {
+const tags = ['calls'];
+
+/** Call records for staff (full numbers: any staff role, agent and up). */
+export async function callRoutes(app: FastifyInstance, d: { calls: CallRepository }): Promise<void> {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/calls',
-    { preHandler: d.auth, schema: { querystring: ListQuery, response: { 200: Type.Object({ calls: Type.Array(CallSchema) }), 401: ErrorSchema } } },
+    {
+      preHandler: authenticate,
+      schema: { tags, summary: 'The latest calls, newest first', querystring: ListQuery, response: { 200: Type.Object({ calls: Type.Array(CallSchema) }), 400: ErrorSchema } },
+    },
     async (req) => {
       const q = req.query;
       const calls = q.sipCallId
@@ -30,7 +36,7 @@ export async function callRoutes(app: FastifyInstance, d: { calls: CallRepositor
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/calls/:id',
-    { preHandler: d.auth, schema: { params: IdParams, response: { 200: CallSchema, 401: ErrorSchema, 404: ErrorSchema } } },
+    { preHandler: authenticate, schema: { tags, summary: 'One call record', params: IdParams, response: { 200: CallSchema, 400: ErrorSchema, 404: ErrorSchema } } },
     async (req, reply) => {
       const call = await d.calls.get(req.params.id);
       if (!call) return reply.code(404).send({ error: 'not-found', message: `no call ${req.params.id}` });

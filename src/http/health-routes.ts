@@ -21,7 +21,7 @@ const HealthSchema = Type.Object({
 
 /** GET /health: for monitoring; no secrets and no numbers, so no token. */
 export async function healthRoutes(app: FastifyInstance, source: HealthSource): Promise<void> {
-  app.get('/health', { schema: { response: { 200: HealthSchema, 503: HealthSchema } } }, async (_req, reply) => {
+  app.get('/health', { schema: { tags: ['health'], summary: 'Liveness of telephony and database (no token)', response: { 200: HealthSchema, 503: HealthSchema } } }, async (_req, reply) => {
     const [database, ari] = [await source.databaseOk(), source.ariConnected()];
     const body = {
       status: ari && database ? ('ok' as const) : ('degraded' as const),

@@ -1,11 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { CalendarConfig } from '../config/schema.ts';
 import { serviceState } from '../routing/calendar.ts';
 import type { Clock } from '../routing/clock.ts';
 import { OverrideError, type OverrideService } from '../routing/override-service.ts';
 import type { StoredOverride } from '../routing/override-repository.ts';
 import { describeServiceHours } from '../routing/service-hours-text.ts';
+import { authenticate, principalOf, requireRole } from './auth.ts';
 import { ErrorSchema, OverrideSchema } from './schemas.ts';
 
 const StateSchema = Type.Object({
@@ -24,7 +25,7 @@ const SetOverrideBody = Type.Object(
     mode: Type.Union([Type.Literal('day'), Type.Literal('night')]),
     until: Type.String({ format: 'date-time', description: 'when the override ends (ISO 8601 with offset)' }),
     reason: Type.Optional(Type.String({ maxLength: 500 })),
-    setBy: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    setBy: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'who set it; default: the caller’s username' })),
   },
   { additionalProperties: false },
 );
@@ -33,10 +34,12 @@ export interface RoutingRoutesDeps {
   calendar: CalendarConfig;
   clock: Clock;
   overrides: OverrideService;
-  auth: preHandlerHookHandler;
 }
 
-/** The line's state and the supervisor's day/night switch. */
+const tags = ['routing'];
+const supervisor = requireRole('supervisor');
+
+/** The line's state (any staff role) and the supervisor's day/night switch (supervisor and up). */
 export async function routingRoutes(app: FastifyInstance, d: RoutingRoutesDeps): Promise<void> {
   const state = () => {
     const now = d.clock.now();
@@ -53,14 +56,21 @@ export async function routingRoutes(app: FastifyInstance, d: RoutingRoutesDeps):
     };
   };
 
-  app.get('/api/routing', { preHandler: d.auth, schema: { response: { 200: StateSchema, 401: ErrorSchema } } }, async () => state());
+  app.get(
+    '/api/routing',
+    { preHandler: authenticate, schema: { tags, summary: 'Open or closed now, why, and the next change', response: { 200: StateSchema } } },
+    async () => state(),
+  );
 
   app.put<{ Body: Static<typeof SetOverrideBody> }>(
     '/api/routing/override',
-    { preHandler: d.auth, schema: { body: SetOverrideBody, response: { 200: StateSchema, 400: ErrorSchema, 401: ErrorSchema } } },
+    {
+      preHandler: supervisor,
+      schema: { tags, summary: 'Force day or night mode until a time', body: SetOverrideBody, response: { 200: StateSchema, 400: ErrorSchema } },
+    },
     async (req, reply) => {
       try {
-        await d.overrides.set(req.body.mode, new Date(req.body.until), req.body.setBy ?? 'api', req.body.reason ?? '');
+        await d.overrides.set(req.body.mode, new Date(req.body.until), req.body.setBy ?? principalOf(req).username, req.body.reason ?? '');
       } catch (err) {
         if (err instanceof OverrideError) return reply.code(400).send({ error: 'bad-request', message: err.message });
         throw err;
@@ -72,14 +82,16 @@ export async function routingRoutes(app: FastifyInstance, d: RoutingRoutesDeps):
   app.delete<{ Querystring: { setBy?: string } }>(
     '/api/routing/override',
     {
-      preHandler: d.auth,
+      preHandler: supervisor,
       schema: {
+        tags,
+        summary: 'Remove the override: the calendar decides again',
         querystring: Type.Object({ setBy: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
-        response: { 200: StateSchema, 401: ErrorSchema },
+        response: { 200: StateSchema, 400: ErrorSchema },
       },
     },
     async (req) => {
-      await d.overrides.clear(req.query.setBy ?? 'api');
+      await d.overrides.clear(req.query.setBy ?? principalOf(req).username);
       return state();
     },
   );

@@ -12,6 +12,11 @@ const REDACTED = [
   'password', '*.password', 'token', '*.token', 'authorization', '*.authorization',
   'caller', '*.caller', 'callerNumber', '*.callerNumber', 'number', '*.number',
   'callbackNumber', '*.callbackNumber', 'ariPassword', '*.ariPassword',
+  // HTTP: the request serializer logs no headers or bodies, but a handler
+  // that logs `req.headers` or a body must not leak a bearer token or password.
+  'headers.authorization', 'headers.cookie', 'req.headers.authorization', 'req.headers.cookie',
+  'body.password', 'req.body.password', 'currentPassword', '*.currentPassword', 'newPassword', '*.newPassword', 'adminToken', '*.adminToken', 'serviceToken', '*.serviceToken',
+  'generatedPassword', '*.generatedPassword', 'passwordHash', '*.passwordHash',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthService } from '../../../src/auth/auth-service.ts';
 import type { CallRecord } from '../../../src/calls/call-record.ts';
 import { CallRepository } from '../../../src/calls/call-repository.ts';
 import { loadConfig } from '../../../src/config/load-config.ts';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   calls = new CallRepository(pool);
   app = await buildApp({
     log,
-    adminToken: TOKEN,
+    auth: new AuthService({ db: pool, log, serviceToken: TOKEN }),
     health: {
       ariConnected: () => true,
       telephony: () => ({ legs: 0, pendingWaits: 0, bridges: 0 }),
