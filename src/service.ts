@@ -157,6 +157,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     },
     routing: { calendar: config.calendar, clock, overrides },
     calls,
+    tickets: { tickets, recordings: recordingStore, clock },
   });
   const address = await http.listen({ host: config.http.host, port: config.http.port });
   await telephony.start();

@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger.ts';
 import { registerAuth } from './auth.ts';
 import { authRoutes } from './auth-routes.ts';
 import { callRoutes } from './call-routes.ts';
+import { ticketRoutes, type TicketRoutesDeps } from './ticket-routes.ts';
 import { healthRoutes, type HealthSource } from './health-routes.ts';
 import { registerOpenApi } from './openapi.ts';
 import { requestLogFields } from './request-log.ts';
@@ -23,6 +24,8 @@ export interface AppDeps {
   health: HealthSource;
   routing: RoutingRoutesDeps;
   calls: CallRepository;
+  /** Tickets and their recordings; absent in tests of other routes. */
+  tickets?: TicketRoutesDeps;
 }
 
 /**
@@ -59,5 +62,6 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await staffRoutes(app);
   await routingRoutes(app, d.routing);
   await callRoutes(app, { calls: d.calls });
+  if (d.tickets) await ticketRoutes(app, d.tickets);
   return app;
 }
