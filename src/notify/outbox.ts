@@ -37,7 +37,10 @@ export class NotificationOutbox {
   private readonly channels: Map<ChannelName, NotificationChannel>;
   private readonly batchSize: number;
   private readonly leaseMs: number;
+  /** Aborts the attempts under way when stop() has waited long enough. */
   private readonly sendAbort = new AbortController();
+  /** Then gives up recording outcomes (the database may be away); the leases bring those deliveries back. */
+  private readonly recordAbort = new AbortController();
 
   private started = false;
   private stopping = false;
@@ -110,24 +113,22 @@ export class NotificationOutbox {
 
   /**
    * Stops claiming and waits for the attempts under way, at most graceMs;
-   * then aborts them (they stay claimed until their lease ends and are retried
-   * by the next worker) and closes the channels.
+   * then aborts them (recorded as failed attempts, retried later by the next
+   * worker) and, if their outcome cannot be written within another
+   * recordGraceMs either, leaves them claimed until their lease ends. Closes
+   * the channels.
    */
-  async stop(graceMs = 10_000): Promise<void> {
+  async stop(graceMs = 10_000, recordGraceMs = 2_000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.clearTimer();
     const round = this.round;
-    if (round) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        round.then(() => false),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
-      ]);
-      clearTimeout(timer);
-      if (timedOut) {
-        this.log.warn({ graceMs }, 'ticket notifications still under way at stop; aborting them (retried after their lease)');
-        this.sendAbort.abort(new Error('notification outbox stopping'));
+    if (round && !(await settlesWithin(round, graceMs))) {
+      this.log.warn({ graceMs }, 'ticket notifications still under way at stop; aborting them');
+      this.sendAbort.abort(new Error('notification outbox stopping'));
+      if (!(await settlesWithin(round, recordGraceMs))) {
+        this.log.warn('outcome of aborted ticket notifications not recorded; they are retried when their lease ends');
+        this.recordAbort.abort(new Error('notification outbox stopping'));
         await round;
       }
     }
@@ -188,7 +189,10 @@ export class NotificationOutbox {
         attempts: Infinity,
         baseDelayMs: 200,
         maxDelayMs: 5_000,
-        signal: this.sendAbort.signal,
+        signal: this.recordAbort.signal,
+        onRetry: (err, n) => {
+          if (n === 1) this.log.warn({ ...fields, ok: result.ok, err: (err as Error).message }, 'cannot record a ticket notification attempt yet; retrying');
+        },
       });
     } catch (err) {
       this.log.error({ ...fields, ok: result.ok, err: (err as Error).message }, 'could not record a ticket notification attempt');
@@ -227,5 +231,21 @@ export class NotificationOutbox {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
+  }
+}
+
+/** True when p settles within ms (its outcome is not needed: rounds never reject). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

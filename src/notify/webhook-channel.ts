@@ -60,9 +60,9 @@ export class WebhookChannel implements NotificationChannel {
         signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), signal]),
       });
     } catch (err) {
-      const name = (err as Error).name;
-      if (name === 'TimeoutError') return { ok: false, status: null, error: `no response within ${this.timeoutMs} ms` };
-      if (name === 'AbortError') return { ok: false, status: null, error: 'aborted: the service is stopping' };
+      // fetch rejects with the abort reason: ours when stopping, a TimeoutError from AbortSignal.timeout.
+      if (signal.aborted) return { ok: false, status: null, error: 'aborted: the service is stopping' };
+      if ((err as Error).name === 'TimeoutError') return { ok: false, status: null, error: `no response within ${this.timeoutMs} ms` };
       return { ok: false, status: null, error: describeError(err) };
     }
     // The receiver's answer is not used; read no more of it than needed to free the connection.
