@@ -51,7 +51,7 @@ export interface Receiver {
   url: string;
   requests: ReceivedRequest[];
   /** Status for the n-th request (1-based); default 200. */
-  respond: (n: number, req: ReceivedRequest) => number | 'hang';
+  respond: (n: number, req: ReceivedRequest) => number | 'hang' | Promise<number>;
   close(): Promise<void>;
 }
 
@@ -67,7 +67,9 @@ export async function startReceiver(): Promise<Receiver> {
       requests.push(r);
       const answer = receiver.respond(requests.length, r);
       if (answer === 'hang') return; // never answers; the client's timeout ends it
-      res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+      void Promise.resolve(answer).then((status) => {
+        if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {

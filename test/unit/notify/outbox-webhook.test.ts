@@ -264,6 +264,21 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     for (const e of events) expect((await listDeliveries(pool, e.ticketId))[0]!.attempts).toBe(1);
   });
 
+  it('stop() aborts an attempt that takes too long and records it as failed', async () => {
+    const event = ticketEvent();
+    receiver.respond = () => 'hang';
+    const outbox = new NotificationOutbox({ pool, log: captureLog().log, settings: settings({ timeoutMs: 10_000 }) });
+    outbox.start();
+    await outbox.enqueue(event);
+    await until(() => requestsFor(event.ticketId).length === 1, 5_000, 'the POST');
+    const started = Date.now();
+    await outbox.stop(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const [delivery] = await listDeliveries(pool, event.ticketId);
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastError: 'aborted: the service is stopping' });
+    expect(delivery!.history).toHaveLength(1);
+  });
+
   it('creates no rows and starts no worker when no channel is configured', async () => {
     const event = ticketEvent();
     const outbox = new NotificationOutbox({ pool, log: captureLog().log, settings: testSettings() });
