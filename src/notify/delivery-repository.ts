@@ -43,6 +43,13 @@ export async function insertDeliveries(
   return res.rows.map((r) => r.channel);
 }
 
+/** What the claim needs to know of each configured channel. */
+export interface ClaimChannel {
+  name: ChannelName;
+  target: string;
+  maxAttempts: number;
+}
+
 /**
  * Claims up to `limit` due deliveries of the given channels for one attempt
  * each, in one statement: the attempt counter goes up and next_attempt_at
@@ -51,31 +58,52 @@ export async function insertDeliveries(
  * skipped rather than waited for. A process that dies mid-attempt leaves the
  * row to be claimed again when the lease ends. The target is refreshed from
  * the current configuration, so a corrected URL or recipient list also
- * serves the deliveries already waiting.
+ * serves the deliveries already waiting. Rows that have used up their
+ * attempts are not claimed (see failExhausted).
  */
 export async function claimDue(
   db: Queryable,
-  targets: Partial<Record<ChannelName, string>>,
+  channels: ClaimChannel[],
   limit: number,
   leaseMs: number,
 ): Promise<ClaimedDelivery[]> {
-  const channels = Object.keys(targets);
   if (channels.length === 0) return [];
+  const byName = JSON.stringify(Object.fromEntries(channels.map((c) => [c.name, { target: c.target, max: c.maxAttempts }])));
   const res = await db.query<{ id: string; ticket_id: string; channel: ChannelName; attempts: number; payload: TicketSummary }>(
     `update notification_deliveries d
         set attempts = d.attempts + 1,
             next_attempt_at = now() + $3::float8 * interval '1 millisecond',
-            target = coalesce($4::jsonb ->> d.channel, d.target)
+            target = coalesce($1::jsonb -> d.channel ->> 'target', d.target)
        from (select id from notification_deliveries
-              where status = 'pending' and next_attempt_at <= now() and channel = any($1::text[])
+              where status = 'pending' and next_attempt_at <= now() and $1::jsonb ? channel
+                and attempts < ($1::jsonb -> channel ->> 'max')::int
               order by next_attempt_at
               limit $2
               for update skip locked) due
       where d.id = due.id
       returning d.id, d.ticket_id, d.channel, d.attempts, d.payload`,
-    [channels, limit, leaseMs, JSON.stringify(targets)],
+    [byName, limit, leaseMs],
   );
   return res.rows.map((r) => ({ id: r.id, ticketId: r.ticket_id, channel: r.channel, attempt: r.attempts, summary: r.payload }));
+}
+
+/**
+ * Marks failed the pending deliveries whose last attempt was claimed but never
+ * recorded (its process died) once that attempt's lease is over, and those
+ * left with more attempts than a lowered maxAttempts allows. Returns how many.
+ */
+export async function failExhausted(db: Queryable, channels: ClaimChannel[]): Promise<number> {
+  if (channels.length === 0) return 0;
+  const max = JSON.stringify(Object.fromEntries(channels.map((c) => [c.name, c.maxAttempts])));
+  const res = await db.query(
+    `update notification_deliveries
+        set status = 'failed',
+            last_error = coalesce(last_error || '; ', '') || 'no attempts left (the outcome of the last one was not recorded)'
+      where status = 'pending' and next_attempt_at <= now() and $1::jsonb ? channel
+        and attempts >= ($1::jsonb ->> channel)::int`,
+    [max],
+  );
+  return res.rowCount ?? 0;
 }
 
 /**

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { backoffDelay, isTransientDbError, withRetry } from '../db/retry.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AttemptResult, ChannelName, NotificationChannel } from './channel.ts';
-import { claimDue, insertDeliveries, msUntilNextDue, recordAttempt, type ClaimedDelivery } from './delivery-repository.ts';
+import { claimDue, failExhausted, insertDeliveries, msUntilNextDue, recordAttempt, type ClaimedDelivery } from './delivery-repository.ts';
 import type { NewTicketEvent } from './new-ticket-event.ts';
 import { createChannels, type NotificationSettings } from './settings.ts';
 import { summarizeTicket } from './ticket-summary.ts';
@@ -158,10 +158,12 @@ export class NotificationOutbox {
 
   /** Claims and attempts due deliveries until none is left; returns ms until the next one is due (at most pollMs). */
   private async deliverDue(): Promise<number> {
-    const targets = Object.fromEntries([...this.channels.values()].map((c) => [c.name, c.target]));
+    const channels = [...this.channels.values()].map((c) => ({ name: c.name, target: c.target, maxAttempts: c.maxAttempts }));
+    const exhausted = await failExhausted(this.pool, channels);
+    if (exhausted > 0) this.log.error({ deliveries: exhausted }, 'ticket notifications failed for good: no attempts left');
     for (;;) {
       if (this.stopping) return this.settings.pollMs;
-      const claimed = await claimDue(this.pool, targets, this.batchSize, this.leaseMs);
+      const claimed = await claimDue(this.pool, channels, this.batchSize, this.leaseMs);
       await Promise.all(claimed.map((d) => this.attempt(d)));
       if (claimed.length < this.batchSize) break;
     }

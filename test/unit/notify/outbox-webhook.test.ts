@@ -251,7 +251,7 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
       for (let round = 0; round < 10 && claimed.length < events.length; round++) {
         // Eight claims at once, over two pools (as two processes would).
         const batches = await Promise.all(
-          Array.from({ length: 8 }, (_, i) => claimDue(i % 2 ? otherPool : pool, { webhook: url }, 2, 60_000)),
+          Array.from({ length: 8 }, (_, i) => claimDue(i % 2 ? otherPool : pool, [{ name: 'webhook', target: url, maxAttempts: 5 }], 2, 60_000)),
         );
         for (const b of batches) claimed.push(...b.map((d) => d.ticketId));
       }
@@ -277,6 +277,27 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     const [delivery] = await listDeliveries(pool, event.ticketId);
     expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastError: 'aborted: the service is stopping' });
     expect(delivery!.history).toHaveLength(1);
+  });
+
+  it('fails a delivery whose last attempt was claimed but never recorded, without sending again', async () => {
+    const event = ticketEvent();
+    const writer = new NotificationOutbox({ pool, log: captureLog().log, settings: settings({ maxAttempts: 3 }) });
+    await writer.enqueue(event);
+    await writer.stop();
+    // As a process that died during attempt 3 leaves it once the lease is over.
+    await pool.query(
+      "update notification_deliveries set attempts = 3, next_attempt_at = now() - interval '1 second' where ticket_id = $1",
+      [event.ticketId],
+    );
+    receiver.respond = () => 200;
+    await withOutbox(settings({ maxAttempts: 3 }), async () => {
+      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'failed', 5_000, 'failed');
+    });
+    expect(requestsFor(event.ticketId)).toHaveLength(0);
+    expect((await listDeliveries(pool, event.ticketId))[0]).toMatchObject({
+      attempts: 3,
+      lastError: 'no attempts left (the outcome of the last one was not recorded)',
+    });
   });
 
   it('creates no rows and starts no worker when no channel is configured', async () => {
