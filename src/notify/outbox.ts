@@ -129,7 +129,8 @@ export class NotificationOutbox {
       if (!(await settlesWithin(round, recordGraceMs))) {
         this.log.warn('outcome of aborted ticket notifications not recorded; they are retried when their lease ends');
         this.recordAbort.abort(new Error('notification outbox stopping'));
-        await round;
+        // A hung database can hold a query beyond any abort: do not wait for it forever either.
+        if (!(await settlesWithin(round, recordGraceMs))) this.log.warn('ticket notification worker left a database query running at stop');
       }
     }
     await Promise.allSettled([...this.channels.values()].map((c) => c.close()));
@@ -150,7 +151,7 @@ export class NotificationOutbox {
       nextMs = backoffDelay(this.dbFailures, this.settings.pollMs, Math.max(this.settings.pollMs, 30_000));
       this.log.warn(
         { err: (err as Error).message, transient: isTransientDbError(err), failures: this.dbFailures, retryInMs: nextMs },
-        'ticket notification worker cannot reach the database; trying again later',
+        'ticket notification worker cannot use the database; trying again later',
       );
     }
     this.wakeIn(nextMs);
