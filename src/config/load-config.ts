@@ -38,7 +38,38 @@ const ENV_OVERRIDES: Array<[string, (c: Record<string, any>, v: string) => void]
   ['HOTLINE_DATABASE_URL', (c, v) => { (c.database ??= {}).url = v; }],
   ['HOTLINE_ARI_PASSWORD', (c, v) => { (c.asterisk ??= {}).ariPassword = v; }],
   ['HOTLINE_RECORDINGS_DIR', (c, v) => { (c.voicemail ??= {}).recordingsDir = v; }],
+  ['HOTLINE_PUBLIC_BASE_URL', (c, v) => { (c.notifications ??= {}).publicBaseUrl = v; }],
+  ['HOTLINE_WEBHOOK_URL', (c, v) => { ((c.notifications ??= {}).webhook ??= {}).url = v; }],
+  // A secret alone does not switch the webhook on (it would fail validation without a url).
+  ['HOTLINE_WEBHOOK_SECRET', (c, v) => { if (c.notifications?.webhook) c.notifications.webhook.secret = v; }],
+  ['HOTLINE_SMTP_URL', (c, v) => { Object.assign((c.notifications ??= {}).email ??= {}, parseSmtpUrl(v)); }],
 ];
+
+/**
+ * smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465 (TLS
+ * from the start) as the e-mail channel's server settings. The message never
+ * repeats the value: it may hold a password.
+ */
+function parseSmtpUrl(value: string): Record<string, unknown> {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(['HOTLINE_SMTP_URL: not a URL (expected smtp://user:password@host:port or smtps://…)']);
+  }
+  if ((url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    throw new ConfigError(['HOTLINE_SMTP_URL: expected smtp://user:password@host:port or smtps://…']);
+  }
+  const secure = url.protocol === 'smtps:';
+  const out: Record<string, unknown> = {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+  };
+  if (url.username) out.user = decodeURIComponent(url.username);
+  if (url.password) out.password = decodeURIComponent(url.password);
+  return out;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const source = path.resolve(PROJECT_ROOT, env.HOTLINE_CONFIG ?? 'config/hotline.yaml');
@@ -135,6 +166,15 @@ function semanticProblems(c: HotlineConfig): string[] {
   if (!c.languages.enabled.includes(c.languages.default)) {
     problems.push(`languages: default "${c.languages.default}" is not enabled`);
   }
+  const n = c.notifications;
+  if (n.retry.maxSeconds < n.retry.baseSeconds) {
+    problems.push('notifications.retry: maxSeconds must not be below baseSeconds');
+  }
+  if (n.email?.password && !n.email.user) problems.push('notifications.email: a password needs a user');
+  if (n.publicBaseUrl !== undefined && !URL.canParse(n.publicBaseUrl)) {
+    problems.push(`notifications.publicBaseUrl: "${n.publicBaseUrl}" is not a URL`);
+  }
+  if (n.webhook && !URL.canParse(n.webhook.url)) problems.push('notifications.webhook.url: not a URL');
   if (c.clockStart !== undefined && Number.isNaN(Date.parse(c.clockStart))) {
     problems.push(`clockStart (HOTLINE_NOW): "${c.clockStart}" is not a date-time`);
   }

@@ -89,6 +89,63 @@ export const PhoneSchema = Type.Object(
  */
 export const TargetSchema = Type.String({ pattern: '^([a-z][a-z0-9_-]*|tel:\\+?[0-9]{3,20})$' });
 
+/** Delay before the next attempt of a failed notification: doubling from baseSeconds, capped, with jitter. */
+export const NotificationRetrySchema = Type.Object(
+  {
+    baseSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 2 }),
+    maxSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 600 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
+/** Signed JSON POST of every new ticket (see src/notify/signature.ts). */
+export const WebhookNotificationSchema = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://' }),
+    /** HMAC key; from HOTLINE_WEBHOOK_SECRET, else generated into <dataDir>/secrets/webhook-secret. */
+    secret: Type.Optional(Type.String({ minLength: 16 })),
+    /** Attempts in all, the first included; the delivery is 'failed' after the last. */
+    maxAttempts: Type.Integer({ minimum: 1, maximum: 50, default: 12 }),
+    /** An attempt without a response within this time has failed. */
+    timeoutSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 60, default: 5 }),
+  },
+  { additionalProperties: false },
+);
+
+/** Plain-text e-mail of every new ticket through an SMTP server (HOTLINE_SMTP_URL sets host, port, secure, user, password). */
+export const EmailNotificationSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+    /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+    secure: Type.Boolean({ default: false }),
+    user: Type.Optional(Type.String({ minLength: 1 })),
+    /** Better from HOTLINE_SMTP_URL than from this file. */
+    password: Type.Optional(Type.String({ minLength: 1 })),
+    from: Type.String({ minLength: 3 }),
+    to: Type.Array(Type.String({ minLength: 3 }), { minItems: 1 }),
+    maxAttempts: Type.Integer({ minimum: 1, maximum: 50, default: 12 }),
+    /** Connection, greeting and socket timeout of one attempt. */
+    timeoutSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 300, default: 30 }),
+  },
+  { additionalProperties: false },
+);
+
+/** Staff notifications of new tickets; each channel is off until configured. */
+export const NotificationsSchema = Type.Object(
+  {
+    /** Where staff reach the HTTP API, for the ticket link; default http://<http.host>:<http.port>. */
+    publicBaseUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+    webhook: Type.Optional(WebhookNotificationSchema),
+    email: Type.Optional(EmailNotificationSchema),
+    retry: NotificationRetrySchema,
+    /** The worker looks for due deliveries at least this often (another process may have enqueued them). */
+    pollSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 5 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+export type NotificationsConfig = Static<typeof NotificationsSchema>;
+
 export const ConfigSchema = Type.Object(
   {
     /** Folder for everything the service writes (Asterisk runtime, embedded db, logs). */
@@ -216,6 +273,7 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    notifications: NotificationsSchema,
   },
   { additionalProperties: false },
 );

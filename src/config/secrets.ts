@@ -24,4 +24,4 @@ export function ensureSecret(dataDir: string, name: string, configured: string |
   return secret;
 }
 
-export const SECRET_NAMES = { ariPassword: 'ari-password', adminToken: 'admin-token' } as const;
+export const SECRET_NAMES = { ariPassword: 'ari-password', adminToken: 'admin-token', webhookSecret: 'webhook-secret' } as const;
