@@ -26,6 +26,8 @@ import { RecordingStore } from './voicemail/recording-store.ts';
 import { VoicemailKeeper } from './voicemail/voicemail-keeper.ts';
 import { voicemailServices } from './voicemail/voicemail-services.ts';
 import path from 'node:path';
+import { listDeliveries, NotificationOutbox, notificationSettings } from './notify/index.ts';
+import type { Ticket } from './tickets/ticket.ts';
 
 export interface RunningService {
   hotline: Hotline;
@@ -105,6 +107,22 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     },
   });
   const tickets = new TicketRepository(db.pool, config.calendar, config.tickets.referencePrefix);
+  const outbox = new NotificationOutbox({ pool: db.pool, log: log.child({ component: 'notify' }), settings: notificationSettings(config) });
+  void ready.then(() => outbox.start(), () => undefined);
+  /** Staff hear of a ticket once its audio is safe; enqueueing again is harmless (one row per ticket and channel). */
+  const announce = async (t: Ticket) => {
+    await outbox.enqueue({
+      ticketId: t.id,
+      reference: t.reference,
+      category: t.category,
+      level: t.level,
+      language: t.language,
+      callerNumber: t.callerNumber,
+      deadline: t.deadline,
+      createdAt: t.createdAt,
+      recordingSeconds: t.recording.ms === null ? null : Math.round(t.recording.ms / 1000),
+    });
+  };
   const recordingStore = new RecordingStore(config.voicemail.recordingsDir);
   const keeper = new VoicemailKeeper({
     journal: new VoicemailJournal(path.join(config.dataDir, 'voicemail-journal')),
@@ -117,6 +135,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     store: recordingStore,
     log: log.child({ component: 'voicemail' }),
     maxRecordingSeconds: longestRecording(flow),
+    onCompleted: async (t) => { await whenMigrated(); await announce(t); },
     reconcileEveryMs: config.voicemail.reconcileSeconds * 1000,
   });
 
@@ -157,7 +176,12 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     },
     routing: { calendar: config.calendar, clock, overrides },
     calls,
-    tickets: { tickets, recordings: recordingStore, clock },
+    tickets: {
+      tickets,
+      recordings: recordingStore,
+      clock,
+      deliveries: async (id) => (await listDeliveries(db.pool, id)).map((x) => ({ channel: x.channel, status: x.status, attempts: x.attempts, deliveredAt: x.deliveredAt, lastError: x.lastError })),
+    },
   });
   const address = await http.listen({ host: config.http.host, port: config.http.port });
   await telephony.start();
@@ -176,6 +200,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
       // Calls in progress stay in Asterisk; a restarted application picks them up.
       await http.close().catch(() => {});
       await keeper.stop();
+      await outbox.stop(5_000);
       await telephony.close();
       overrides.stop();
       await alerts.settle();

@@ -13,7 +13,17 @@ export interface TicketRoutesDeps {
   tickets: TicketRepository;
   recordings: RecordingStore;
   clock: Clock;
+  /** Notifications sent to staff about a ticket (webhook, e-mail), with their state. */
+  deliveries?: (ticketId: string) => Promise<Array<{ channel: string; status: string; attempts: number; deliveredAt: string | null; lastError: string | null }>>;
 }
+
+const DeliverySchema = Type.Object({
+  channel: Type.String(),
+  status: Type.String(),
+  attempts: Type.Integer(),
+  deliveredAt: Type.Union([Type.String(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+});
 
 const tags = ['tickets'];
 const FINISHED: readonly TicketStatus[] = ['resolved', 'closed'];
@@ -78,13 +88,18 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
         tags,
         summary: 'One ticket with its history',
         params: TicketParams,
-        response: { 200: Type.Object({ ticket: TicketSchema, history: Type.Array(TicketHistorySchema) }), 400: ErrorSchema, 404: ErrorSchema },
+        response: {
+          200: Type.Object({ ticket: TicketSchema, history: Type.Array(TicketHistorySchema), notifications: Type.Array(DeliverySchema) }),
+          400: ErrorSchema,
+          404: ErrorSchema,
+        },
       },
     },
     async (req, reply) => {
       const ticket = await d.tickets.get(req.params.ref);
       if (!ticket) return notFound(reply, req.params.ref);
-      return { ticket: view(ticket), history: await d.tickets.history(ticket.id) };
+      const notifications = d.deliveries ? await d.deliveries(ticket.id) : [];
+      return { ticket: view(ticket), history: await d.tickets.history(ticket.id), notifications };
     },
   );
 
