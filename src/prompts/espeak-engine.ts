@@ -4,22 +4,10 @@ import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Language } from '../config/schema.ts';
+import type { TtsEngine } from './tts-engine.ts';
 
-/**
- * A text-to-speech engine that writes telephone-ready audio: 8 kHz, 16-bit,
- * mono WAV. The prompt library keys its cache on `id`, `voiceFor(lang)` and
- * `rate`, so an engine must change one of them whenever the same text would
- * sound different.
- */
-export interface TtsEngine {
-  /** Engine name and revision, e.g. "espeak-ng/1". */
-  readonly id: string;
-  voiceFor(lang: Language): string;
-  /** Speaking rate in the engine's own unit. */
-  readonly rate: number;
-  /** Renders `text`; `outWavPath` appears atomically (complete or not at all). */
-  synthesize(text: string, lang: Language, outWavPath: string): Promise<void>;
-}
+// The engine interface lives in tts-engine.ts; re-exported for the callers that import it from here.
+export type { SynthesizeOptions, TtsEngine } from './tts-engine.ts';
 
 export interface EspeakEngineOptions {
   /**
@@ -27,6 +15,8 @@ export interface EspeakEngineOptions {
    * about 184 Mandarin characters a minute (SPK-01: 180–200) and 162 English words.
    */
   rate?: number;
+  /** Words per minute per language, where one should differ from `rate`. */
+  rates?: Partial<Record<Language, number>>;
   voices?: Partial<Record<Language, string>>;
   /** Voice for runs of Latin text inside Mandarin prompts ("For English, press 9."). */
   latinVoice?: string;
@@ -51,7 +41,9 @@ const LATIN_RUN = /[A-Za-z][A-Za-z0-9 ,.;:!?'"()\-]*/g;
 
 export class EspeakEngine implements TtsEngine {
   readonly id = 'espeak-ng/1';
+  /** Words per minute of every language without a rate of its own. */
   readonly rate: number;
+  readonly #rates: Record<Language, number>;
   readonly #voices: Record<Language, string>;
   readonly #latinVoice: string;
   readonly #espeak: string;
@@ -61,6 +53,7 @@ export class EspeakEngine implements TtsEngine {
 
   constructor(options: EspeakEngineOptions = {}) {
     this.rate = options.rate ?? 170;
+    this.#rates = { 'zh-CN': this.rate, 'en-US': this.rate, ...options.rates };
     this.#voices = { ...DEFAULT_VOICES, ...options.voices };
     this.#latinVoice = options.latinVoice ?? 'en-us';
     this.#espeak = options.espeakBinary ?? 'espeak-ng';
@@ -71,6 +64,10 @@ export class EspeakEngine implements TtsEngine {
 
   voiceFor(lang: Language): string {
     return this.#voices[lang];
+  }
+
+  rateFor(lang: Language): number {
+    return this.#rates[lang];
   }
 
   async synthesize(text: string, lang: Language, outWavPath: string): Promise<void> {
@@ -84,7 +81,7 @@ export class EspeakEngine implements TtsEngine {
       for (const [i, seg] of segments.entries()) {
         const part = path.join(work, `part${i}.wav`);
         // Text goes in on stdin: no shell, no option parsing of the text itself.
-        await run(this.#espeak, ['-v', seg.voice, '-s', String(this.rate), '-b', '1', '-w', part, '--stdin'], {
+        await run(this.#espeak, ['-v', seg.voice, '-s', String(this.rateFor(lang)), '-b', '1', '-w', part, '--stdin'], {
           stdin: seg.text,
           timeoutMs: this.#timeoutMs,
         });
