@@ -25,9 +25,9 @@ export interface GoogleEngineOptions {
   credentialsFile?: string;
   /** Another endpoint, e.g. a regional one ("eu-texttospeech.googleapis.com"). */
   apiEndpoint?: string;
-  /** Per request, retries included. Default 10 s. */
+  /** Per request: it is cancelled after this long. Default 10 s. */
   timeoutMs?: number;
-  /** Retries of a request that failed with UNAVAILABLE or DEADLINE_EXCEEDED. Default 2. */
+  /** Further attempts after a 429, a 5xx or a timeout. Default 1. */
   retries?: number;
   /** Peak level in dBFS, as for espeak-ng (every prompt equally loud, SPK-02). Default -3. */
   peakDb?: number;
@@ -73,7 +73,7 @@ export class GoogleTtsEngine implements TtsEngine {
     this.#voices = { ...DEFAULT_GOOGLE_VOICES, ...options.voices };
     this.#rates = { ...DEFAULT_GOOGLE_RATES, ...options.speakingRates };
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#retries = options.retries ?? 2;
+    this.#retries = options.retries ?? 1;
     this.#peakDb = options.peakDb ?? -3;
     this.#sox = options.soxBinary ?? 'sox';
     this.#clientOptions = {
@@ -110,11 +110,15 @@ export class GoogleTtsEngine implements TtsEngine {
 
   async synthesize(text: string, lang: Language, outWavPath: string, options: SynthesizeOptions = {}): Promise<void> {
     if (text.trim() === '') throw new Error(`nothing to say: ${JSON.stringify(text)}`);
-    const call = this.#client_().synthesizeSpeech(this.request(text, lang), {
-      timeout: this.#timeoutMs,
-      maxRetries: this.#retries,
-    });
-    const [response] = await abortable(call, options.signal);
+    const request = this.request(text, lang);
+    let response: protos.google.cloud.texttospeech.v1.ISynthesizeSpeechResponse | undefined;
+    for (let attempt = 0; !response; attempt++) {
+      try {
+        response = await this.#call(request, options.signal);
+      } catch (err) {
+        if (options.signal?.aborted || attempt >= this.#retries || !isTransient(err)) throw err;
+      }
+    }
     const audio = response.audioContent;
     if (!audio || audio.length === 0) throw new Error('Text-to-Speech answered without audio');
     const bytes = typeof audio === 'string' ? Buffer.from(audio, 'base64') : Buffer.from(audio);
@@ -124,10 +128,55 @@ export class GoogleTtsEngine implements TtsEngine {
     await writeAtomic(outWavPath, wav);
   }
 
+  /**
+   * Loads the client (protos, credentials: about half a second) ahead of the
+   * first text, which otherwise pays for it inside the fallback's timeout.
+   */
+  async initialize(): Promise<void> {
+    await this.#client_().initialize();
+  }
+
   /** Closes the client's connections (the process can then exit at once). */
   async close(): Promise<void> {
     await this.#client?.close();
     this.#client = undefined;
+  }
+
+  /**
+   * One synthesizeSpeech request, cancelled on timeout or abort. The REST
+   * transport ignores gax's deadline and the client's public method drops the
+   * cancel handle, so this goes through innerApiCalls (public in the typings),
+   * whose CancellablePromise aborts the HTTP request itself.
+   */
+  async #call(
+    request: protos.google.cloud.texttospeech.v1.ISynthesizeSpeechRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<protos.google.cloud.texttospeech.v1.ISynthesizeSpeechResponse> {
+    if (signal?.aborted) throw new Error('aborted');
+    const client = this.#client_();
+    await client.initialize();
+    const call = client.innerApiCalls.synthesizeSpeech!(request, { maxRetries: 0 }) as Promise<
+      [protos.google.cloud.texttospeech.v1.ISynthesizeSpeechResponse]
+    > & { cancel?: () => void };
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stop = new Promise<never>((_, reject) => {
+      const cancel = (why: Error) => {
+        call.cancel?.();
+        reject(why);
+      };
+      timer = setTimeout(() => cancel(new TimeoutError(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      onAbort = () => cancel(new Error('aborted'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    call.catch(() => {}); // a cancelled call rejects once more, after stop did
+    try {
+      const [response] = await Promise.race([call, stop]);
+      return response;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   #client_(): TextToSpeechClient {
@@ -178,15 +227,18 @@ function escapeXml(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 }
 
-/** Rejects as soon as `signal` aborts; the request itself runs on to its own timeout. */
-function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+/**
+ * Worth another attempt: our timeout, HTTP 429 or 5xx, or the gRPC codes for
+ * "unavailable" (14), "deadline exceeded" (4) and "resource exhausted" (8).
+ */
+function isTransient(err: unknown): boolean {
+  if (err instanceof TimeoutError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && (code === 429 || (code >= 500 && code < 600) || code === 14 || code === 4 || code === 8);
 }
 
 async function writeAtomic(file: string, content: Buffer): Promise<void> {
