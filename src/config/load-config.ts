@@ -35,6 +35,8 @@ const ENV_OVERRIDES: Array<[string, (c: Record<string, any>, v: string) => void]
   ['HOTLINE_ADMIN_TOKEN', (c, v) => { (c.http ??= {}).adminToken = v; }],
   ['HOTLINE_DATABASE_URL', (c, v) => { (c.database ??= {}).url = v; }],
   ['HOTLINE_ARI_PASSWORD', (c, v) => { (c.asterisk ??= {}).ariPassword = v; }],
+  // Google's own variable for application-default credentials; a key in the file wins.
+  ['GOOGLE_APPLICATION_CREDENTIALS', (c, v) => { ((c.prompts ??= {}).google ??= {}).credentialsFile ??= v; }],
 ];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
@@ -75,8 +77,13 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     dataDir: path.resolve(root, config.dataDir),
     flowFile: path.resolve(root, config.flowFile),
     prompts: {
+      ...config.prompts,
       catalogue: path.resolve(root, config.prompts.catalogue),
       renderedDir: path.resolve(root, config.prompts.renderedDir),
+      google: {
+        ...config.prompts.google,
+        ...(config.prompts.google.credentialsFile ? { credentialsFile: path.resolve(root, config.prompts.google.credentialsFile) } : {}),
+      },
     },
     source,
     projectRoot: root,
