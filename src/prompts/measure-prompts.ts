@@ -105,7 +105,7 @@ export function formatMeasureReport(report: MeasureReport, engine: TtsEngine, en
           `max ${s.max.toFixed(0)}, overall ${s.overall.toFixed(0)} chars/min; ${s.inRange} of ${s.measured} within 180–200`,
       );
       const rate = engine.rateFor('zh-CN');
-      out.push(`  rate ${rate} → for ${SPK01.target} chars/min set about ${round2((rate * SPK01.target) / s.overall)} (rate scales speed about linearly)`);
+      out.push(`  rate ${rate} → for ${SPK01.target} chars/min set about ${Number(((rate * SPK01.target) / s.overall).toPrecision(3))} (rate scales speed about linearly)`);
     }
     out.push('');
   }
@@ -115,8 +115,4 @@ export function formatMeasureReport(report: MeasureReport, engine: TtsEngine, en
   }
   out.push(`catalogue render, ${report.prompts} prompts: cold (empty cache) ${(report.coldMs / 1000).toFixed(1)} s, warm (all cached) ${(report.warmMs / 1000).toFixed(2)} s`);
   return `${out.join('\n')}\n`;
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -14,7 +14,7 @@ describe('chooseEngine', () => {
     expect(usesGoogle(config.prompts)).toBe(false);
     const { engine } = chooseEngine(config.prompts, { mode: 'batch', languages: LANGS });
     expect(engine.id).toBe('espeak-ng/1');
-    expect(engine.rateFor('zh-CN')).toBe(170);
+    expect(engine.rateFor('zh-CN')).toBe(165);
   });
 
   it('uses Google behind the espeak-ng fallback once GOOGLE_APPLICATION_CREDENTIALS is set', () => {
