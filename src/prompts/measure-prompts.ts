@@ -60,6 +60,12 @@ export async function measurePrompts(o: MeasureOptions): Promise<MeasureReport> 
   }
 }
 
+/** As printed: 200.4 a minute is 200, within the range. */
+function withinSpk01(perMinute: number): boolean {
+  const shown = Math.round(perMinute);
+  return shown >= SPK01.min && shown <= SPK01.max;
+}
+
 export interface RateSummary {
   measured: number;
   min: number;
@@ -83,7 +89,7 @@ export function summarize(rates: readonly PromptRate[]): RateSummary | null {
     median: sorted[Math.floor(sorted.length / 2)]!,
     max: sorted.at(-1)!,
     overall: (units / ms) * 60_000,
-    inRange: usable.filter((r) => r.perMinute >= SPK01.min && r.perMinute <= SPK01.max).length,
+    inRange: usable.filter((r) => withinSpk01(r.perMinute)).length,
   };
 }
 
@@ -94,7 +100,7 @@ export function formatMeasureReport(report: MeasureReport, engine: TtsEngine, en
     out.push('Mandarin (zh-CN), characters a minute over the voiced span (SPK-01: 180–200):');
     for (const r of zh) {
       const rate = r.units < MIN_UNITS ? '   (short)' : r.mixed ? `${r.perMinute.toFixed(0).padStart(4)} (has English)` : r.perMinute.toFixed(0).padStart(4);
-      const flag = r.units >= MIN_UNITS && !r.mixed && (r.perMinute < SPK01.min || r.perMinute > SPK01.max) ? '  outside 180–200' : '';
+      const flag = r.units >= MIN_UNITS && !r.mixed && !withinSpk01(r.perMinute) ? '  outside 180–200' : '';
       const by = r.engine === engine.id ? '' : `  [${r.engine}]`;
       out.push(`  ${r.id.padEnd(24)} ${String(r.units).padStart(3)} chars ${(r.voicedMs / 1000).toFixed(2).padStart(6)} s  ${rate}${flag}${by}`);
     }
