@@ -43,6 +43,8 @@ const ENV_OVERRIDES: Array<[string, (c: Record<string, any>, v: string) => void]
   // A secret alone does not switch the webhook on (it would fail validation without a url).
   ['HOTLINE_WEBHOOK_SECRET', (c, v) => { if (c.notifications?.webhook) c.notifications.webhook.secret = v; }],
   ['HOTLINE_SMTP_URL', (c, v) => { Object.assign((c.notifications ??= {}).email ??= {}, parseSmtpUrl(v)); }],
+  // Google's own variable for application-default credentials; a key in the file wins.
+  ['GOOGLE_APPLICATION_CREDENTIALS', (c, v) => { ((c.prompts ??= {}).google ??= {}).credentialsFile ??= v; }],
 ];
 
 /**
@@ -111,8 +113,13 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     voicemail: { ...config.voicemail, recordingsDir: path.resolve(dataDir, config.voicemail.recordingsDir ?? 'recordings') },
     flowFile: path.resolve(root, config.flowFile),
     prompts: {
+      ...config.prompts,
       catalogue: path.resolve(root, config.prompts.catalogue),
       renderedDir: path.resolve(root, config.prompts.renderedDir),
+      google: {
+        ...config.prompts.google,
+        ...(config.prompts.google.credentialsFile ? { credentialsFile: path.resolve(root, config.prompts.google.credentialsFile) } : {}),
+      },
     },
     source,
     projectRoot: root,

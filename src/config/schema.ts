@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /**
  * The hotline's configuration, validated once at start (see load-config.ts).
@@ -146,6 +146,62 @@ export const NotificationsSchema = Type.Object(
 );
 export type NotificationsConfig = Static<typeof NotificationsSchema>;
 
+/** A value per language; languages left out take the engine's default. */
+const PerLanguage = <T extends TSchema>(value: T) =>
+  Type.Object({ 'zh-CN': Type.Optional(value), 'en-US': Type.Optional(value) }, { default: {}, additionalProperties: false });
+
+const GoogleVoiceSchema = Type.Object(
+  {
+    /** Voice name, e.g. cmn-CN-Wavenet-A. */
+    name: Type.String({ minLength: 1 }),
+    /** The voice's language code as Google names it: cmn-CN for Mandarin, en-US. */
+    languageCode: Type.String({ pattern: '^[a-z]{2,3}-[A-Z]{2}$' }),
+  },
+  { additionalProperties: false },
+);
+
+export const PromptsSchema = Type.Object(
+  {
+    catalogue: Type.String({ default: 'prompts/catalogue.yaml' }),
+    renderedDir: Type.String({ default: 'prompts/rendered' }),
+    /**
+     * Which engine speaks: google (Cloud Text-to-Speech), espeak (espeak-ng,
+     * offline) or auto: google when credentials are configured
+     * (prompts.google.credentialsFile or GOOGLE_APPLICATION_CREDENTIALS), else espeak.
+     */
+    engine: Type.Union([Type.Literal('auto'), Type.Literal('espeak'), Type.Literal('google')], { default: 'auto' }),
+    /**
+     * While a caller waits (text rendered during a call), the cloud engine has
+     * this long before espeak-ng speaks instead.
+     */
+    fallbackAfterMs: Type.Integer({ minimum: 100, maximum: 30_000, default: 1000 }),
+    espeak: Type.Object(
+      {
+        /** Words a minute (espeak-ng -s); defaults zh-CN 165 (measured: 190 Mandarin characters a minute, SPK-01), en-US 170. */
+        rate: PerLanguage(Type.Integer({ minimum: 80, maximum: 450 })),
+        voices: PerLanguage(Type.String({ minLength: 1 })),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    google: Type.Object(
+      {
+        /** Service account key file (else application-default credentials); from GOOGLE_APPLICATION_CREDENTIALS. */
+        credentialsFile: Type.Optional(Type.String({ minLength: 1 })),
+        /** Another endpoint, e.g. eu-texttospeech.googleapis.com. */
+        apiEndpoint: Type.Optional(Type.String({ minLength: 1 })),
+        voices: PerLanguage(GoogleVoiceSchema),
+        /** audioConfig.speakingRate, 1.0 = the voice's normal speed; Mandarin is set for 180–200 characters a minute (SPK-01). */
+        speakingRate: PerLanguage(Type.Number({ minimum: 0.25, maximum: 4 })),
+        /** Per request when rendering the catalogue (`npm run prompts`, start-up). */
+        timeoutMs: Type.Integer({ minimum: 500, maximum: 120_000, default: 10_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { default: {}, additionalProperties: false },
+);
+export type PromptsConfig = Static<typeof PromptsSchema>;
+
 export const ConfigSchema = Type.Object(
   {
     /** Folder for everything the service writes (Asterisk runtime, embedded db, logs). */
@@ -265,14 +321,8 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
-    /** Prompt catalogue (YAML) and the folder rendered audio goes to. */
-    prompts: Type.Object(
-      {
-        catalogue: Type.String({ default: 'prompts/catalogue.yaml' }),
-        renderedDir: Type.String({ default: 'prompts/rendered' }),
-      },
-      { default: {}, additionalProperties: false },
-    ),
+    /** Prompt catalogue (YAML), the folder rendered audio goes to, and the speech engines. */
+    prompts: PromptsSchema,
     notifications: NotificationsSchema,
   },
   { additionalProperties: false },

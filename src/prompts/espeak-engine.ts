@@ -4,29 +4,16 @@ import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Language } from '../config/schema.ts';
+import type { TtsEngine } from './tts-engine.ts';
 
-/**
- * A text-to-speech engine that writes telephone-ready audio: 8 kHz, 16-bit,
- * mono WAV. The prompt library keys its cache on `id`, `voiceFor(lang)` and
- * `rate`, so an engine must change one of them whenever the same text would
- * sound different.
- */
-export interface TtsEngine {
-  /** Engine name and revision, e.g. "espeak-ng/1". */
-  readonly id: string;
-  voiceFor(lang: Language): string;
-  /** Speaking rate in the engine's own unit. */
-  readonly rate: number;
-  /** Renders `text`; `outWavPath` appears atomically (complete or not at all). */
-  synthesize(text: string, lang: Language, outWavPath: string): Promise<void>;
-}
+// The engine interface lives in tts-engine.ts; re-exported for the callers that import it from here.
+export type { SynthesizeOptions, TtsEngine } from './tts-engine.ts';
 
 export interface EspeakEngineOptions {
-  /**
-   * Words per minute for espeak-ng (-s). Default 170: measured over the catalogue,
-   * about 184 Mandarin characters a minute (SPK-01: 180–200) and 162 English words.
-   */
+  /** Words per minute for espeak-ng (-s) in every language; default DEFAULT_ESPEAK_RATES. */
   rate?: number;
+  /** Words per minute per language, where one should differ from `rate`. */
+  rates?: Partial<Record<Language, number>>;
   voices?: Partial<Record<Language, string>>;
   /** Voice for runs of Latin text inside Mandarin prompts ("For English, press 9."). */
   latinVoice?: string;
@@ -46,12 +33,20 @@ export interface EspeakEngineOptions {
  */
 const DEFAULT_VOICES: Record<Language, string> = { 'zh-CN': 'cmn-latn-pinyin', 'en-US': 'en-us' };
 
+/**
+ * Measured over the catalogue with `npm run prompts -- --measure` (voiced span,
+ * Han characters and digits): Mandarin at 165 runs a median and overall 190
+ * characters a minute (SPK-01: 180–200; 170 gave 197); English at 170 about
+ * 180 words a minute.
+ */
+export const DEFAULT_ESPEAK_RATES: Record<Language, number> = { 'zh-CN': 165, 'en-US': 170 };
+
 /** A run of English inside Mandarin text: starts with a Latin letter, continues over ASCII. */
 const LATIN_RUN = /[A-Za-z][A-Za-z0-9 ,.;:!?'"()\-]*/g;
 
 export class EspeakEngine implements TtsEngine {
   readonly id = 'espeak-ng/1';
-  readonly rate: number;
+  readonly #rates: Record<Language, number>;
   readonly #voices: Record<Language, string>;
   readonly #latinVoice: string;
   readonly #espeak: string;
@@ -60,7 +55,8 @@ export class EspeakEngine implements TtsEngine {
   readonly #timeoutMs: number;
 
   constructor(options: EspeakEngineOptions = {}) {
-    this.rate = options.rate ?? 170;
+    const all = options.rate;
+    this.#rates = { ...DEFAULT_ESPEAK_RATES, ...(all ? { 'zh-CN': all, 'en-US': all } : {}), ...options.rates };
     this.#voices = { ...DEFAULT_VOICES, ...options.voices };
     this.#latinVoice = options.latinVoice ?? 'en-us';
     this.#espeak = options.espeakBinary ?? 'espeak-ng';
@@ -71,6 +67,10 @@ export class EspeakEngine implements TtsEngine {
 
   voiceFor(lang: Language): string {
     return this.#voices[lang];
+  }
+
+  rateFor(lang: Language): number {
+    return this.#rates[lang];
   }
 
   async synthesize(text: string, lang: Language, outWavPath: string): Promise<void> {
@@ -84,7 +84,7 @@ export class EspeakEngine implements TtsEngine {
       for (const [i, seg] of segments.entries()) {
         const part = path.join(work, `part${i}.wav`);
         // Text goes in on stdin: no shell, no option parsing of the text itself.
-        await run(this.#espeak, ['-v', seg.voice, '-s', String(this.rate), '-b', '1', '-w', part, '--stdin'], {
+        await run(this.#espeak, ['-v', seg.voice, '-s', String(this.rateFor(lang)), '-b', '1', '-w', part, '--stdin'], {
           stdin: seg.text,
           timeoutMs: this.#timeoutMs,
         });

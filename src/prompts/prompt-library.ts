@@ -3,13 +3,15 @@ import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import type { Language } from '../config/schema.ts';
 import { CALL_PLACEHOLDERS, fillPlaceholders, isTemplate, loadCatalogue, type PromptVars } from './catalogue.ts';
-import type { TtsEngine } from './espeak-engine.ts';
+import type { TtsEngine } from './tts-engine.ts';
 
 /**
  * Rendered prompts: the catalogue turned into 8 kHz WAV files, one per prompt
  * and language, in `renderedDir/<lang>/<id>-<hash12>.wav`. The hash covers
  * engine, voice, rate and the final text, so a build re-renders exactly the
- * prompts whose sound would change and reuses every other file.
+ * prompts whose sound would change and reuses every other file. A prompt that
+ * a fallback engine rendered (the cloud was down) is filed under the fallback's
+ * hash, so the next build asks the cloud engine again.
  */
 
 export type RenderStatus = 'rendered' | 'cached';
@@ -23,6 +25,8 @@ export interface RenderProgress {
   status: RenderStatus;
   /** Absolute path of the WAV file. */
   file: string;
+  /** Id of the engine whose sound it is (another than the configured one after a fallback). */
+  engine: string;
 }
 
 export interface BuildOptions {
@@ -40,6 +44,8 @@ export interface BuildOptions {
 export interface BuildStats {
   rendered: number;
   cached: number;
+  /** Of those rendered or cached, the prompts whose sound came from a fallback engine. */
+  fallbacks: number;
   /** Stale files deleted (older renders of a prompt, prompts no longer in the catalogue). */
   removed: number;
   ms: number;
@@ -51,6 +57,7 @@ interface RenderedPrompt {
   hash: string;
   text: string;
   durationMs: number;
+  engine: TtsEngine;
 }
 
 export interface ManifestEntry {
@@ -59,13 +66,18 @@ export interface ManifestEntry {
   hash: string;
   durationMs: number;
   text: string;
+  /** What made the sound: differs from the manifest's engine after a fallback. */
+  engine: string;
+  voice: string;
+  rate: number;
 }
 
 export interface Manifest {
-  version: 1;
+  version: 2;
   builtAt: string;
+  /** The configured engine. */
   engine: string;
-  rate: number;
+  rates: Partial<Record<Language, number>>;
   voices: Partial<Record<Language, string>>;
   catalogue: string;
   prompts: Partial<Record<Language, Record<string, ManifestEntry>>>;
@@ -124,7 +136,7 @@ export class PromptLibrary {
 
     // Fill every placeholder before rendering anything: a missing value is a
     // configuration error and should not leave a half-built folder behind.
-    interface Job { lang: Language; id: string; text: string; hash: string; wav: string }
+    interface Job { lang: Language; id: string; text: string }
     const jobs: Job[] = [];
     const templates = new Map<string, string>();
     const problems: string[] = [];
@@ -140,8 +152,7 @@ export class PromptLibrary {
             continue;
           }
           const text = fillPlaceholders(catalogue.text(id, lang), lang, vars, `${catalogue.source}: prompt "${id}"`);
-          const hash = renderHash(engine, lang, text);
-          jobs.push({ lang, id, text, hash, wav: path.join(renderedDir, lang, `${id}-${hash.slice(0, 12)}.wav`) });
+          jobs.push({ lang, id, text });
         } catch (err) {
           problems.push((err as Error).message);
         }
@@ -151,7 +162,7 @@ export class PromptLibrary {
     for (const lang of languages) await mkdir(path.join(renderedDir, lang), { recursive: true });
 
     const prompts = new Map<string, RenderedPrompt>();
-    const stats: BuildStats = { rendered: 0, cached: 0, removed: 0, ms: 0 };
+    const stats: BuildStats = { rendered: 0, cached: 0, fallbacks: 0, removed: 0, ms: 0 };
     let done = 0;
     let failure: Error | undefined;
     await Promise.all(
@@ -159,17 +170,13 @@ export class PromptLibrary {
         limit.use(async () => {
           if (failure) return;
           try {
-            let status: RenderStatus = 'cached';
-            let info = await readWavInfo(job.wav).catch(() => null);
-            if (!info || info.dataBytes === 0) {
-              await engine.synthesize(job.text, job.lang, job.wav);
-              info = await readWavInfo(job.wav);
-              status = 'rendered';
-            }
-            prompts.set(key(job.id, job.lang), { wav: job.wav, hash: job.hash, text: job.text, durationMs: info.durationMs });
-            stats[status] += 1;
+            const dir = path.join(renderedDir, job.lang);
+            const r = await renderCached(engine, job.lang, job.text, (hash) => path.join(dir, `${job.id}-${hash.slice(0, 12)}.wav`));
+            prompts.set(key(job.id, job.lang), { wav: r.wav, hash: r.hash, text: job.text, durationMs: r.durationMs, engine: r.engine });
+            stats[r.status] += 1;
+            if (r.engine.id !== engine.id) stats.fallbacks += 1;
             done += 1;
-            options.onProgress?.({ done, total: jobs.length, lang: job.lang, id: job.id, status, file: job.wav });
+            options.onProgress?.({ done, total: jobs.length, lang: job.lang, id: job.id, status: r.status, file: r.wav, engine: r.engine.id });
           } catch (err) {
             failure ??= new Error(`rendering ${job.lang} prompt "${job.id}" failed: ${(err as Error).message}`, { cause: err });
           }
@@ -179,15 +186,15 @@ export class PromptLibrary {
     if (failure) throw failure;
 
     for (const lang of languages) {
-      const keep = new Set(jobs.filter((j) => j.lang === lang).map((j) => path.basename(j.wav)));
+      const keep = new Set(jobs.filter((j) => j.lang === lang).map((j) => path.basename(prompts.get(key(j.id, j.lang))!.wav)));
       stats.removed += await removeStale(path.join(renderedDir, lang), keep);
     }
 
     const manifest: Manifest = {
-      version: 1,
+      version: 2,
       builtAt: new Date().toISOString(),
       engine: engine.id,
-      rate: engine.rate,
+      rates: Object.fromEntries(languages.map((l) => [l, engine.rateFor(l)])),
       voices: Object.fromEntries(languages.map((l) => [l, engine.voiceFor(l)])),
       catalogue: catalogue.source,
       prompts: {},
@@ -200,6 +207,9 @@ export class PromptLibrary {
         hash: p.hash,
         durationMs: p.durationMs,
         text: p.text,
+        engine: p.engine.id,
+        voice: p.engine.voiceFor(job.lang),
+        rate: p.engine.rateFor(job.lang),
       };
     }
     await writeFileAtomic(path.join(renderedDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -250,6 +260,11 @@ export class PromptLibrary {
     return this.#get(id, lang).durationMs;
   }
 
+  /** Id of the engine whose sound the prompt is (e.g. espeak-ng after a cloud fallback). */
+  renderedBy(id: string, lang: Language): string {
+    return this.#get(id, lang).engine.id;
+  }
+
   /** Files (without .wav) of the digit prompts for each digit of `number`; other characters are skipped. */
   digitFiles(number: string, lang: Language): string[] {
     return [...number].filter((c) => c >= '0' && c <= '9').map((d) => this.file(`digit-${d}`, lang));
@@ -258,25 +273,26 @@ export class PromptLibrary {
   /**
    * Renders ad-hoc text (placeholders allowed) into `renderedDir/<lang>/dynamic/`,
    * cached by the same hash as the catalogue. Returns the path without ".wav".
+   * A caller is waiting: give the library a FallbackEngine, so a slow cloud
+   * engine costs at most its timeout before espeak-ng speaks.
    */
   async renderText(text: string, lang: Language): Promise<string> {
     const filled = fillPlaceholders(text, lang, this.#vars, 'dynamic text');
-    const hash = renderHash(this.#engine, lang, filled);
-    const wav = path.join(this.#renderedDir, lang, 'dynamic', `${hash.slice(0, 16)}.wav`);
-    let pending = this.#dynamic.get(wav);
+    const dir = path.join(this.#renderedDir, lang, 'dynamic');
+    const fileFor = (hash: string) => path.join(dir, `${hash.slice(0, 16)}.wav`);
+    // Same text at the same time: one render (keyed by the configured engine's file).
+    const wanted = fileFor(renderHash(this.#engine, lang, filled));
+    let pending = this.#dynamic.get(wanted);
     if (!pending) {
       pending = this.#limit
         .use(async () => {
-          const info = await readWavInfo(wav).catch(() => null);
-          if (!info || info.dataBytes === 0) {
-            await mkdir(path.dirname(wav), { recursive: true });
-            await this.#engine.synthesize(filled, lang, wav);
-            if (++this.#dynamicRenders % 50 === 0) await pruneOldest(path.dirname(wav), MAX_DYNAMIC_FILES);
-          }
-          return stripWav(wav);
+          await mkdir(dir, { recursive: true });
+          const rendered = await renderCached(this.#engine, lang, filled, fileFor);
+          if (rendered.status === 'rendered' && ++this.#dynamicRenders % 50 === 0) await pruneOldest(dir, MAX_DYNAMIC_FILES);
+          return stripWav(rendered.wav);
         })
-        .finally(() => this.#dynamic.delete(wav));
-      this.#dynamic.set(wav, pending);
+        .finally(() => this.#dynamic.delete(wanted));
+      this.#dynamic.set(wanted, pending);
     }
     return pending;
   }
@@ -302,8 +318,47 @@ async function pruneOldest(dir: string, keep: number): Promise<void> {
 /** sha256 (hex) over everything that decides how a text sounds. */
 export function renderHash(engine: TtsEngine, lang: Language, text: string): string {
   return createHash('sha256')
-    .update(JSON.stringify([engine.id, engine.voiceFor(lang), engine.rate, text]))
+    .update(JSON.stringify([engine.id, engine.voiceFor(lang), engine.rateFor(lang), text]))
     .digest('hex');
+}
+
+interface CachedRender {
+  /** Absolute path including .wav. */
+  wav: string;
+  hash: string;
+  durationMs: number;
+  status: RenderStatus;
+  /** Whose sound it is. */
+  engine: TtsEngine;
+}
+
+/**
+ * The file for `text` from the cache, or rendered. `fileFor(hash)` names the
+ * file of a hash. The cache is looked up under the engine that would render
+ * now (a fallback wrapper whose cloud engine is down names its fallback); a
+ * render that a fallback made is moved to the fallback's name.
+ */
+async function renderCached(
+  engine: TtsEngine,
+  lang: Language,
+  text: string,
+  fileFor: (hash: string) => string,
+): Promise<CachedRender> {
+  const likely = engine.current?.() ?? engine;
+  const hash = renderHash(likely, lang, text);
+  const wav = fileFor(hash);
+  const cached = await readWavInfo(wav).catch(() => null);
+  if (cached && cached.dataBytes > 0) return { wav, hash, durationMs: cached.durationMs, status: 'cached', engine: likely };
+
+  const producer = (await engine.synthesize(text, lang, wav)) ?? engine;
+  const producedHash = renderHash(producer, lang, text);
+  let file = wav;
+  if (producedHash !== hash) {
+    file = fileFor(producedHash);
+    await rename(wav, file);
+  }
+  const info = await readWavInfo(file);
+  return { wav: file, hash: producedHash, durationMs: info.durationMs, status: 'rendered', engine: producer };
 }
 
 const ZH_DIGITS = ['零', '幺', '二', '三', '四', '五', '六', '七', '八', '九'] as const;

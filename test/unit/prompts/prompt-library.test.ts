@@ -29,14 +29,14 @@ class CountingEngine implements TtsEngine {
   maxInFlight = 0;
   constructor(readonly inner: TtsEngine = new EspeakEngine()) {}
   get id() { return this.inner.id; }
-  get rate() { return this.inner.rate; }
+  rateFor(lang: Language) { return this.inner.rateFor(lang); }
   voiceFor(lang: Language) { return this.inner.voiceFor(lang); }
   async synthesize(text: string, lang: Language, out: string) {
     this.calls.push({ text, lang });
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      await this.inner.synthesize(text, lang, out);
+      return await this.inner.synthesize(text, lang, out);
     } finally {
       this.inFlight -= 1;
     }
