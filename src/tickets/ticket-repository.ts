@@ -66,6 +66,22 @@ export class TicketRepository {
    * The day's sequence number is only used when the row is really inserted.
    */
   async create(draft: TicketDraft): Promise<Ticket> {
+    try {
+      return await this.#insert(draft);
+    } catch (err) {
+      // Two creates of the same id at once (the keeper's open and a retry or
+      // the reconciler): both found no row, the later insert lost. Its
+      // transaction rolled back, day counter included; the winner's row is it.
+      const { code, constraint } = err as { code?: string; constraint?: string };
+      if (code === '23505' && constraint === 'tickets_pkey') {
+        const existing = await this.pool.query('select * from tickets where id = $1', [draft.id]);
+        if (existing.rows[0]) return fromRow(existing.rows[0]);
+      }
+      throw err;
+    }
+  }
+
+  async #insert(draft: TicketDraft): Promise<Ticket> {
     return this.#tx(async (c) => {
       const existing = await c.query('select * from tickets where id = $1', [draft.id]);
       if (existing.rows[0]) return fromRow(existing.rows[0]);
@@ -190,6 +206,9 @@ export class TicketRepository {
 
       if (changes.level !== undefined && changes.level !== t.level) {
         if (t.category !== 'complaint') throw new TicketInputError(`only complaints have a level; ${t.reference} is ${t.category}`);
+        if (!Number.isInteger(changes.level) || changes.level < 1 || changes.level > 4) {
+          throw new TicketInputError(`a complaint level is 1 to 4, not ${changes.level}`);
+        }
         const { deadline } = deadlineFor(this.calendar, t.category, changes.level, new Date(t.acceptedAt));
         set.level = changes.level;
         set.deadline = deadline;
