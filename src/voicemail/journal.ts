@@ -14,8 +14,10 @@ export interface JournalEntry {
   draft: TicketDraft;
   /** Set when the recording ended (or was found ended by the reconciler). */
   finished?: { at: string; end: RecordingEnd };
-  /** Set once the audio is safe in the recording store (null: there was none). */
+  /** Set once the audio is safe in the recording store (null: there was none, or it was unusable). */
   audio?: StoredAudio | null;
+  /** Why the recording could not be used (not WAV audio); it is then left in Asterisk. */
+  unusable?: string;
 }
 
 export class VoicemailJournal {

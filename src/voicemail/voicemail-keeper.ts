@@ -4,7 +4,7 @@ import type { TicketRepository } from '../tickets/ticket-repository.ts';
 import type { RecordingEnd, Ticket, TicketDraft } from '../tickets/ticket.ts';
 import type { JournalEntry, VoicemailJournal } from './journal.ts';
 import type { RecordingStore } from './recording-store.ts';
-import { WavError } from './wav.ts';
+import { parseWav, WavError } from './wav.ts';
 
 export interface VoicemailKeeperOptions {
   journal: VoicemailJournal;
@@ -127,13 +127,31 @@ export class VoicemailKeeper {
 
   async #reconcileOnce(): Promise<void> {
     let failed = false;
-    const entries = await this.#o.journal.list((file, err) => this.#o.log.error({ file, err: (err as Error).message }, 'unreadable voicemail journal entry'));
+    let entries: JournalEntry[] = [];
+    try {
+      entries = await this.#o.journal.list((file, err) => this.#o.log.error({ file, err: (err as Error).message }, 'unreadable voicemail journal entry'));
+    } catch (err) {
+      // Not a reason to end the process (start() and the timers do not wait for this pass).
+      failed = true;
+      this.#o.log.error({ dir: this.#o.journal.dir, err: (err as Error).message }, 'cannot read the voicemail journal; retrying');
+    }
     this.pending = entries.length;
     const seen = new Set<string>();
     for (const entry of entries) {
       seen.add(entry.draft.id);
       if (this.#recording.has(entry.draft.id)) continue;
-      if (!entry.finished && !(await this.#endedElsewhere(entry.draft))) continue;
+      if (!entry.finished) {
+        if (!(await this.#endedElsewhere(entry.draft))) continue;
+        // The process that recorded it is gone: the recording ended with it.
+        entry.finished = { at: this.#now().toISOString(), end: 'restart' };
+        try {
+          await this.#o.journal.write(entry);
+        } catch (err) {
+          failed = true;
+          this.#o.log.warn({ ticket: entry.draft.id, err: (err as Error).message }, 'cannot update the voicemail journal; retrying');
+          continue;
+        }
+      }
       if (!(await this.#process(entry))) failed = true;
     }
     try {
@@ -176,11 +194,12 @@ export class VoicemailKeeper {
       await this.#o.tickets.create(entry.draft);
       if (!entry.finished) return true;
       if (entry.audio === undefined) {
-        entry.audio = await this.#copyAudio(entry.draft);
+        await this.#copyAudio(entry);
         await this.#o.journal.write(entry);
       }
       const { ticket } = await this.#o.tickets.completeRecording(id, entry.audio ?? null, entry.finished.end, new Date(entry.finished.at));
-      await this.#o.archive.remove(entry.draft.recordingName);
+      // An unusable recording stays in Asterisk, where someone may still recover it.
+      if (!entry.unusable) await this.#o.archive.remove(entry.draft.recordingName);
       if (ticket) await this.#o.onCompleted?.(ticket);
       await this.#o.journal.remove(id);
       this.#o.log.info({ ticket: ticket?.reference, ms: entry.audio?.ms ?? 0, end: entry.finished.end }, 'voicemail ticket complete');
@@ -196,27 +215,36 @@ export class VoicemailKeeper {
   }
 
   /**
-   * The stored recording, checked and copied into the store; null when the
-   * caller left no audio. Asterisk may need a moment after a hang-up to
-   * close the file, so a missing recording is asked for a few times.
+   * Sets entry.audio: the stored recording, checked and copied into the
+   * store, or null when the caller left no audio (then nothing is stored) or
+   * the recording is not usable (entry.unusable says why; it is kept in
+   * Asterisk). Asterisk may need a moment after a hang-up to close the file,
+   * so a missing recording is asked for a few times.
    */
-  async #copyAudio(draft: TicketDraft): Promise<JournalEntry['audio']> {
+  async #copyAudio(entry: JournalEntry): Promise<void> {
+    const draft = entry.draft;
     for (let attempt = 0; ; attempt++) {
       const audio = await this.#o.archive.fetch(draft.recordingName);
       if (audio) {
         try {
-          const stored = await this.#o.store.save(draft.id, new Date(draft.createdAt), audio);
-          return stored.ms > 0 ? stored : null;
+          // No samples: nothing to keep (and no file to leave behind in the store).
+          entry.audio = parseWav(audio).durationMs > 0 ? await this.#o.store.save(draft.id, new Date(draft.createdAt), audio) : null;
+          return;
         } catch (err) {
           if (err instanceof WavError) {
             this.#o.log.error({ ticket: draft.id, err: err.message }, 'recording is not usable audio; kept in Asterisk');
-            return null;
+            entry.audio = null;
+            entry.unusable = err.message;
+            return;
           }
           throw err;
         }
       }
       const live = await this.#o.archive.isLive(draft.recordingName);
-      if (!live && attempt >= 2) return null;
+      if (!live && attempt >= 2) {
+        entry.audio = null;
+        return;
+      }
       if (attempt >= 5) throw new Error('the recording is still being made');
       await new Promise((r) => setTimeout(r, 500));
     }
