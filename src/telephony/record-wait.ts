@@ -1,6 +1,8 @@
 import { abortableSleep } from './abortable-sleep.ts';
 import type { KeyBuffer } from './key-buffer.ts';
-import type { RecordOptions, RecordResult } from './port.ts';
+import { CallEndedError, type RecordOptions, type RecordResult } from './port.ts';
+
+const HANGUP_GRACE_MS = 400;
 
 /** How the telephony system reported the end of a recording. */
 export interface RecordingOutcome {
@@ -37,6 +39,12 @@ export async function awaitRecording(w: RecordingWait): Promise<RecordResult> {
     const outcome = w.outcome();
     if (outcome) {
       if (outcome.state === 'failed') throw new Error(`recording ${w.options.name} failed: ${outcome.cause ?? 'unknown cause'}`);
+      if (!terminated) {
+        // Asterisk reports the end of a recording cut by a hang-up before the
+        // channel's own end: give that a moment, so a hang-up is not taken for silence.
+        await abortableSleep(HANGUP_GRACE_MS, w.ended);
+        if (w.ended.aborted) throw new CallEndedError(w.legId, 'hung up while recording');
+      }
       const durationMs = outcome.durationSeconds === null ? Date.now() - w.startedAt : Math.round(outcome.durationSeconds * 1000);
       const reason = terminated ? 'terminator' : durationMs >= (w.options.maxSeconds - 1) * 1000 ? 'max-duration' : 'silence';
       return { kind: 'finished', reason, durationMs };

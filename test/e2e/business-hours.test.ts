@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { uac, uas } from '../../src/sipp/index.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';
-import { AriProbe, eventually, Records } from './support/probes.ts';
+import { AriProbe, eventually, promptMs, Records } from './support/probes.ts';
 
 /**
  * Business hours (Tuesday 10:00 local): the main menu, the service desk (all
@@ -64,20 +64,22 @@ describe('business hours', () => {
     expect(record).toMatchObject({ outcome: 'transferred', category: 'other' });
   });
 
-  it('offers the retry and the duty line when nobody at the desk answers in time, then says goodbye', async () => {
+  it('offers the retry, the duty line and a voicemail when nobody at the desk answers in time', async () => {
     const from = uniqueCaller();
     const desk1 = await phones.phone(env.ports.desk1, uas().neverAnswer(40_000));
     const desk2 = await phones.phone(env.ports.desk2, uas().neverAnswer(40_000));
-    const call = await phones.call(uac({ to: '95158', from }).pause(12_000).dtmf('0').waitForHangup(100_000));
+    // 0 in the main menu; nobody answers (8 s); the caller hangs up while the number is read back.
+    const inReadback = 12_000 + promptMs(env, 'transfer-desk') + 8000 + promptMs(env, 'desk-unanswered') + 5000 + 3000;
+    const call = await phones.call(uac({ to: '95158', from }).pause(12_000).dtmf('0').pause(inReadback - 12_000).hangup());
 
     const [callResult, desk1Result] = await Promise.all([call.done, desk1.done, desk2.done]);
     expect(callResult.ok, callResult.errors).toBe(true);
     expect(desk1Result.events.map((e) => e.name)).toContain('cancel-received');
     const record = await records.endedFrom(from, 30_000);
-    expect(record.nodes.map((n) => n.node)).toEqual(['greeting', 'hours', 'main-menu', 'desk', 'desk-unanswered', 'closing']);
+    expect(record.nodes.map((n) => n.node)).toEqual(['greeting', 'hours', 'main-menu', 'desk', 'desk-unanswered', 'voicemail']);
     expect(record.outcome).toBe('desk-unanswered');
     expect(record.outcomeDetail.waitSeconds).toBeGreaterThanOrEqual(8);
-    expect(record.endedBy).toBe('hotline');
+    expect(record).toMatchObject({ endedBy: 'caller', category: 'other' });
   });
 
   it('plays the silent-caller script to a caller who neither presses a key nor speaks, then hangs up', async () => {

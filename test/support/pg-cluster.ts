@@ -107,6 +107,20 @@ export async function stopPg(cluster: PgCluster): Promise<void> {
   state.running = false;
 }
 
+/**
+ * pg_ctl stop/start of a cluster started by another process (the e2e global
+ * set-up), from its folders and port: the registry of this process does not
+ * know it. The owner's exit handlers still stop it at the end.
+ */
+export async function pgCtlByPath(c: Pick<PgCluster, 'dataDir' | 'baseDir' | 'logFile' | 'port'>, action: 'stop' | 'start'): Promise<void> {
+  if (action === 'stop') {
+    await run('pg_ctl', ['-D', c.dataDir, '-m', 'fast', '-w', '-t', '30', 'stop'], c.baseDir);
+    return;
+  }
+  const serverOptions = [`-k ${c.baseDir}`, `-p ${c.port}`, '-h 127.0.0.1', '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'].join(' ');
+  await run('pg_ctl', ['-D', c.dataDir, '-l', c.logFile, '-o', serverOptions, '-w', '-t', '30', 'start'], c.baseDir);
+}
+
 /** Brings a server stopped with stopPg back on the same port and data. */
 export async function startPg(cluster: PgCluster): Promise<void> {
   const state = stateOf(cluster);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import type { CallRecord } from '../../../src/calls/call-record.ts';
 import { CallRepository } from '../../../src/calls/call-repository.ts';
@@ -70,6 +72,11 @@ export class Records {
 export class AriProbe {
   constructor(private readonly env: E2eEnvironment) {}
 
+  /** Names of the recordings Asterisk has stored. */
+  async storedRecordings(): Promise<string[]> {
+    return ((await this.get('/recordings/stored')) as Array<{ name: string }>).map((r) => r.name);
+  }
+
   private async get(path: string): Promise<any> {
     const res = await fetch(`${this.env.ariUrl}/ari${path}`, {
       headers: { authorization: 'Basic ' + Buffer.from(`${this.env.ariUser}:${this.env.ariPassword}`).toString('base64') },
@@ -90,4 +97,12 @@ export class AriProbe {
   rtp(channelId: string): Promise<{ txcount: number; rxcount: number }> {
     return this.get(`/channels/${encodeURIComponent(channelId)}/rtp_statistics`);
   }
+}
+
+/** Rendered length of a prompt in ms, from the stack's prompt manifest. */
+export function promptMs(env: E2eEnvironment, id: string, lang: 'zh-CN' | 'en-US' = 'zh-CN'): number {
+  const manifest = JSON.parse(readFileSync(path.join(env.root, 'prompts', 'manifest.json'), 'utf8'));
+  const entry = manifest.prompts?.[lang]?.[id];
+  if (!entry) throw new Error(`no prompt ${id} (${lang}) in the manifest`);
+  return entry.durationMs as number;
 }
