@@ -27,14 +27,20 @@ export class VoicemailJournal {
     await mkdir(this.dir, { recursive: true });
     const file = this.#file(entry.draft.id);
     const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(JSON.stringify(entry));
-      await fh.sync();
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(JSON.stringify(entry));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, file);
     } finally {
-      await fh.close();
+      await rm(tmp, { force: true });
     }
-    await rename(tmp, file);
+    // The rename is only durable once the folder is flushed too: before the beep, the entry must survive a power cut.
+    await syncDir(this.dir);
   }
 
   async read(id: string): Promise<JournalEntry | null> {
@@ -64,6 +70,8 @@ export class VoicemailJournal {
       try {
         entries.push(JSON.parse(await readFile(path.join(this.dir, name), 'utf8')) as JournalEntry);
       } catch (err) {
+        // Removed since readdir (the keeper finished it meanwhile): nothing wrong with it.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
         onBad(name, err);
       }
     }
@@ -73,5 +81,16 @@ export class VoicemailJournal {
   #file(id: string): string {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Error(`not a ticket id: ${id}`);
     return path.join(this.dir, `${id}.json`);
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch {
+    // Some file systems cannot fsync a directory; the rename is still atomic.
+  } finally {
+    await fh.close();
   }
 }
