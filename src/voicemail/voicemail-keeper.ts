@@ -157,6 +157,10 @@ export class VoicemailKeeper {
     try {
       for (const t of await this.#o.tickets.unfinished()) {
         if (seen.has(t.id) || this.#recording.has(t.id)) continue;
+        // Journaled since the listing above (a call of this process finished meanwhile): its own
+        // entry, with the real end and perhaps the stored audio, is worked on and must not be
+        // overwritten. One that cannot be read is replaced from the database.
+        if (await this.#o.journal.read(t.id).catch(() => null)) continue;
         const draft = draftOf(t);
         if (!(await this.#endedElsewhere(draft))) continue;
         this.#o.log.warn({ ticket: t.reference }, 'completing a voicemail left unfinished by an earlier run');

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -343,6 +343,46 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
     });
   });
 
+  it('a voicemail finished by this process while a reconcile pass runs keeps its own journal entry (and its real end)', async () => {
+    const d = draft();
+    const wav = toneWav(1300);
+    let failComplete = 0;
+    let hook: (() => Promise<void>) | null = null;
+    const k = keeper({
+      tickets: {
+        create: (x) => repo.create(x),
+        completeRecording: async (...a) => {
+          if (failComplete > 0) {
+            failComplete--;
+            throw new Error('connection terminated unexpectedly');
+          }
+          return repo.completeRecording(...a);
+        },
+        unfinished: async () => {
+          const h = hook;
+          hook = null;
+          await h?.();
+          return repo.unfinished();
+        },
+      },
+    });
+    // Between the pass's journal listing (empty) and its ticket query, a call opens and finishes a voicemail,
+    // whose completion fails once after the audio is stored.
+    hook = async () => {
+      await k.open(d);
+      archive.stored.set(d.recordingName, wav);
+      failComplete = 1;
+      await k.finish(d.id, 'key');
+      await waitFor('the first completion attempt', async () => failComplete === 0 && (await journal.read(d.id))?.audio !== undefined);
+    };
+    await k.reconcile();
+    await waitFor('onCompleted', () => completed.length > 0);
+    const t = await repo.get(d.id);
+    await expectStored(t, wav, 1300);
+    expect(t?.recording.end).toBe('key');
+    expect(logs.messages('warn')).not.toContain('completing a voicemail left unfinished by an earlier run');
+  });
+
   describe('Asterisk away', () => {
     it('an archive that fails delays the voicemail but does not lose it', async () => {
       const k = keeper();
@@ -448,6 +488,20 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       expect(await journal.list()).toEqual([]);
       expect(await filesUnder(store.root)).toEqual([]);
     });
+  });
+
+  it('a journal file cut short whose ticket is in the database: the ticket is completed from the database and Asterisk', async () => {
+    const d = draft();
+    await repo.create(d);
+    await mkdir(journal.dir, { recursive: true });
+    await writeFile(path.join(journal.dir, `${d.id}.json`), JSON.stringify({ draft: d }).slice(0, 25));
+    const wav = toneWav(400);
+    archive.stored.set(d.recordingName, wav);
+    await keeper().reconcile();
+    await waitFor('onCompleted', () => completed.length > 0);
+    await expectStored(await repo.get(d.id), wav, 400);
+    expect(logs.lines.filter((l) => l.msg === 'unreadable voicemail journal entry')).toHaveLength(1);
+    expect(await journal.list()).toEqual([]);
   });
 
   it('a journal folder that cannot be read is reported and retried, not thrown at the timer that started the pass', async () => {
