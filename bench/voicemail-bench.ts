@@ -83,6 +83,7 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
+    for (const e of hotline.errors().slice(0, 5)) process.stdout.write(`  error: ${JSON.stringify(e).slice(0, 1500)}\n`);
   } finally {
     polling = false;
     await poller;
