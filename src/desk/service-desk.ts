@@ -4,11 +4,13 @@ import { Jump, type CallSession } from '../ivr/call-session.ts';
 import { converse } from '../ivr/converse.ts';
 import { CallEndedError, type Telephony } from '../telephony/port.ts';
 import { ringAll } from '../telephony/ring-all.ts';
+import { startComfort } from '../emergency/comfort.ts';
 import { maskTarget } from '../logging/mask.ts';
 
 /**
  * Connects callers to the service desk: all desk phones ring at once, the
- * caller hears ringback, and the emergency key still works while it rings.
+ * caller hears ringback (with the node's hold sentence every
+ * holdEverySeconds), and the emergency key still works while it rings.
  * Resolves after the conversation, or with null when nobody answered within
  * serviceDesk.ringSeconds.
  */
@@ -18,11 +20,14 @@ export class ServiceDesk {
     private readonly desk: HotlineConfig['serviceDesk'],
   ) {}
 
-  async connect(session: CallSession, _node: TransferNode): Promise<{ answeredBy: string } | null> {
+  async connect(session: CallSession, node: TransferNode): Promise<{ answeredBy: string } | null> {
     const { leg, recorder } = session;
     const stop = new AbortController();
     const started = session.now;
-    const ringback = await leg.startRingback();
+    // Ringback, and the hold sentence now and then, so a long wait is never mute.
+    const ringback = node.hold
+      ? startComfort(leg, { reassurance: session.env.prompts.file(node.hold, session.language) }, node.holdEverySeconds * 1000)
+      : await leg.startRingback();
     const ringing = ringAll(this.telephony, this.desk.targets, {
       timeoutSeconds: this.desk.ringSeconds,
       callerId: { number: session.customerNumber },

@@ -1,16 +1,21 @@
 import { abortableSleep } from '../telephony/abortable-sleep.ts';
 import type { CallLeg, Stoppable } from '../telephony/port.ts';
 
-/** What the caller hears while the duty line rings. */
+/** What the caller hears while a line rings. */
 export interface ComfortPrompts {
-  /** "Connecting you to the duty officer, please stay on the line", first. */
-  connecting: string;
+  /**
+   * "Connecting you to the duty officer, please stay on the line", first; keys
+   * pressed while it plays are dropped (they mean nothing on the duty line).
+   * Without it, ringback comes first and keys stay queued (the service desk's
+   * caller may still press the emergency key).
+   */
+  connecting?: string;
   /** Every `everyMs` after it, between stretches of ringback. */
   reassurance: string;
 }
 
 /**
- * What a caller hears while the duty line rings: the "connecting" sentence,
+ * What a caller hears while the duty line (or the service desk) rings: the "connecting" sentence,
  * then ringback tone with a short reassurance every `everyMs`, so the line is
  * never silent. It runs beside the ringing (the first duty phone rings while
  * the caller still hears "connecting"); stop() ends it at once, mid-sentence if
@@ -19,9 +24,11 @@ export interface ComfortPrompts {
 export function startComfort(leg: CallLeg, prompts: ComfortPrompts, everyMs: number): Stoppable {
   const stopped = new AbortController();
   const loop = (async () => {
-    await leg.play([prompts.connecting], { bargeIn: false, signal: stopped.signal });
-    // Keys pressed while waiting for the duty line mean nothing.
-    leg.clearKeys();
+    if (prompts.connecting) {
+      await leg.play([prompts.connecting], { bargeIn: false, signal: stopped.signal });
+      // Keys pressed while waiting for the duty line mean nothing.
+      leg.clearKeys();
+    }
     while (!stopped.signal.aborted && !leg.ended.aborted) {
       const ring = await leg.startRingback();
       try {

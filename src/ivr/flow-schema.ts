@@ -90,6 +90,9 @@ export const TransferNodeSchema = Type.Object(
       Type.Union([Type.Literal('repair'), Type.Literal('billing'), Type.Literal('complaint'), Type.Literal('other')]),
     ),
     prompts: Prompts,
+    /** While the desk rings: said every holdEverySeconds between stretches of ringback (SCR-16). */
+    hold: Type.Optional(PromptId),
+    holdEverySeconds: Type.Integer({ minimum: 5, maximum: 120, default: 20 }),
     /** Nobody answered within serviceDesk.ringSeconds. */
     onNoAnswer: NodeId,
   },

@@ -156,6 +156,7 @@ export function checkFlow(raw: unknown, source: string, context: FlowCheckContex
         break;
       case 'transfer':
         items(id, node.prompts);
+        if (node.hold) prompt(id, node.hold);
         break;
       case 'duty-line':
       case 'silent-caller':

@@ -171,6 +171,30 @@ describe('callers who press nothing', () => {
 });
 
 describe('the service desk does not answer', () => {
+  it('a long wait is never mute: ringback with the hold sentence every 20 s, and 1 still reaches the duty line', async () => {
+    const h = hotlineHarness({ at: DAY, config: (raw) => { raw.serviceDesk.ringSeconds = 60; } });
+    h.telephony.target('duty1', { answer: accepts(500) });
+    const caller = h.caller().onPlay('main-menu', { press: '0' }).onPlay('desk-hold', { press: '1', afterMs: 500 }, { once: false });
+    h.dialIn(caller);
+    await h.runUntil(() => h.telephony.bridges.length > 0);
+    caller.farEndHangup();
+    await h.finish();
+
+    const events = caller.events();
+    const from = events.indexOf(`played ${z('transfer-desk')}`);
+    expect(events.slice(from, from + 5)).toEqual([
+      `played ${z('transfer-desk')}`,
+      'ringback start',
+      'ringback stop',
+      `played ${z('desk-hold')}`,
+      'key 1',
+    ]);
+    const hold = caller.timeline.find((e) => e.entry === `played ${z('desk-hold')}`)!;
+    const ring = caller.timeline.find((e) => e.entry === 'ringback start')!;
+    expect(hold.atMs - ring.atMs).toBe(20_000);
+    expect(h.records.of(caller)).toMatchObject({ outcome: 'emergency-accepted' });
+  });
+
   it('after ringSeconds the caller gets the desk-unanswered menu; 0 rings again; 1 then reaches the duty line', async () => {
     const h = hotlineHarness({ at: DAY });
     h.telephony.target('duty1', { answer: accepts(500) });
