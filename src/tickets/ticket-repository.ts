@@ -222,6 +222,8 @@ export class TicketRepository {
         if (changes.assignee && changes.status === undefined && (t.status === 'new' || t.status === 'reopened')) {
           status = 'assigned';
         }
+        // Nobody holds it any more: it is waiting to be taken again.
+        if (changes.assignee === null && changes.status === undefined && t.status === 'assigned') status = 'new';
       }
       const wanted = changes.status ?? status;
       if (wanted !== t.status) {

@@ -209,6 +209,14 @@ describe('TicketRepository on PostgreSQL', () => {
       expect(await repo.update(t.id, { assignee: 'wang' }, 'supervisor-li')).toMatchObject({ status: 'assigned', assignee: 'wang' });
     });
 
+    it('un-assigning an assigned ticket puts it back to new; an in-progress one keeps its status', async () => {
+      const t = await repo.create(draft());
+      await repo.update(t.id, { assignee: 'wang' }, 'supervisor-li');
+      expect(await repo.update(t.id, { assignee: null }, 'supervisor-li')).toMatchObject({ status: 'new', assignee: null });
+      await repo.update(t.id, { assignee: 'zhao', status: 'in_progress' }, 'zhao');
+      expect(await repo.update(t.id, { assignee: null }, 'supervisor-li')).toMatchObject({ status: 'in_progress', assignee: null });
+    });
+
     it('allows exactly the status transitions of STATUS_TRANSITIONS and refuses the rest with TicketConflictError', async () => {
       const t = await repo.create(draft());
       for (const from of TICKET_STATUSES) {
