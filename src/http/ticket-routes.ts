@@ -157,15 +157,15 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
       if (!rel || size === null) {
         return reply.code(404).send({ error: 'not-found', message: `ticket ${ticket.reference} has no recording (${ticket.recording.state})` });
       }
+      const range = parseRange(req.headers.range, size);
+      if (range === 'invalid') {
+        return reply.code(416).header('content-range', `bytes */${size}`).send({ error: 'range-not-satisfiable', message: `the recording has ${size} bytes` });
+      }
       reply
         .header('content-type', 'audio/wav')
         .header('accept-ranges', 'bytes')
         .header('cache-control', 'private, no-store')
         .header('content-disposition', `inline; filename="${ticket.reference}.wav"`);
-      const range = parseRange(req.headers.range, size);
-      if (range === 'invalid') {
-        return reply.code(416).header('content-range', `bytes */${size}`).send({ error: 'range-not-satisfiable', message: `the recording has ${size} bytes` });
-      }
       if (range) {
         reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', range.end - range.start + 1);
         return reply.send(d.recordings.stream(rel, range));

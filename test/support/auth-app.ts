@@ -5,6 +5,7 @@ import { AuthService, type AuthServiceOptions } from '../../src/auth/auth-servic
 import { CallRepository } from '../../src/calls/call-repository.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { buildApp } from '../../src/http/app.ts';
+import type { TicketRoutesDeps } from '../../src/http/ticket-routes.ts';
 import { createClock } from '../../src/routing/clock.ts';
 import { OverrideRepository } from '../../src/routing/override-repository.ts';
 import { OverrideService } from '../../src/routing/override-service.ts';
@@ -21,6 +22,7 @@ export async function buildAuthTestApp(
   log: Logger,
   serviceToken: string,
   auth: Partial<AuthServiceOptions> = {},
+  extra: { tickets?: TicketRoutesDeps } = {},
 ): Promise<{ app: FastifyInstance; auth: AuthService }> {
   const config = loadConfig({});
   const clock = createClock('2026-11-24T10:00:00+08:00');
@@ -37,6 +39,7 @@ export async function buildAuthTestApp(
     },
     routing: { calendar: config.calendar, clock, overrides: new OverrideService(new OverrideRepository(pool), clock, log) },
     calls: new CallRepository(pool),
+    ...(extra.tickets ? { tickets: extra.tickets } : {}),
   });
   return { app, auth: service };
 }
