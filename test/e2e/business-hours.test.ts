@@ -1,4 +1,6 @@
+import { readFileSync, statSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { channelTimings } from '../../bench/asterisk-log-timing.ts';
 import { uac, uas } from '../../src/sipp/index.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';
@@ -7,7 +9,8 @@ import { AriProbe, eventually, promptMs, Records } from './support/probes.ts';
 /**
  * Business hours (Tuesday 10:00 local): the main menu, the service desk (all
  * desk phones ring, 8 s in this configuration), invalid keys, silence and a
- * caller who hangs up mid-prompt. Prompt lengths that matter: greeting +
+ * caller who hangs up mid-prompt, and 9 for English (checked in Asterisk's own
+ * log: what it played, and for how long). Prompt lengths that matter: greeting +
  * emergency-first ≈ 10.6 s, main-menu ≈ 10.4 s, transfer-desk ≈ 5.9 s.
  */
 const env = inject('e2e');
@@ -109,5 +112,37 @@ describe('business hours', () => {
     expect(health.telephony.bridges).toBe(0);
     expect(await ari.channels()).toEqual([]);
     expect(hotline.errors().slice(errorsBefore)).toEqual([]);
+  });
+});
+
+describe('language', () => {
+  it('a caller who presses 9 hears English prompts afterwards, each played to its end', async () => {
+    const offset = statSync(env.asteriskLog).size;
+    const from = uniqueCaller();
+    const inMenu = promptMs(env, 'greeting-morning') + promptMs(env, 'emergency-first') + 1500;
+    const english = promptMs(env, 'language-english', 'en-US') + promptMs(env, 'emergency-first', 'en-US');
+    const call = await phones.call(uac({ to: '95158', from }).pause(inMenu).dtmf('9').pause(english + 3000).hangup());
+    expect((await call.done).ok).toBe(true);
+
+    const record = await records.endedFrom(from);
+    expect(record.language).toBe('en-US');
+    expect(record.nodes.map((n) => n.node)).toEqual(['greeting', 'hours', 'main-menu', 'english', 'english-menu', 'main-menu']);
+
+    const log = readFileSync(env.asteriskLog, 'utf8').slice(offset);
+    const channel = [...channelTimings(log).values()].find((t) => t.keys.some((k) => k.key === '9'));
+    expect(channel).toBeDefined();
+    const nine = channel!.keys.find((k) => k.key === '9')!.at;
+    const before = channel!.prompts.filter((p) => p.at < nine).map((p) => p.file);
+    const after = channel!.prompts.filter((p) => p.at >= nine);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((f) => f.includes('/zh-CN/'))).toBe(true);
+    expect(after.map((p) => p.file.split('/').slice(-2).join('/').replace(/-[0-9a-f]{12}(\.\w+)?$/, ''))).toEqual([
+      'en-US/language-english',
+      'en-US/emergency-first',
+      'en-US/main-menu',
+    ]);
+    // Played to the end: the next prompt starts when the file's audio is over.
+    const gap = after[1]!.at - after[0]!.at;
+    expect(Math.abs(gap - promptMs(env, 'language-english', 'en-US'))).toBeLessThan(300);
   });
 });
