@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { PromptLibrary } from '../../src/prompts/prompt-library.ts';
 import { EspeakEngine } from '../../src/prompts/espeak-engine.ts';
 import { promptVars } from '../../src/prompts/prompt-vars.ts';
@@ -8,6 +8,7 @@ import { AriTelephony } from '../../src/telephony/ari-telephony.ts';
 import type { CallLeg } from '../../src/telephony/port.ts';
 import { uac } from '../../src/sipp/index.ts';
 import { portContract, type FarEndStep } from '../support/port-contract.ts';
+import { useStack } from './support/environment.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';
 
 /**
@@ -16,7 +17,7 @@ import { Phones, uniqueCaller } from './support/phones.ts';
  * the application itself, and SIPp is the far end, pressing keys (RFC 2833) and
  * hanging up on a schedule fixed before each call.
  */
-const env = inject('e2e');
+const env = await useStack();
 const phones = new Phones(env);
 let telephony: AriTelephony;
 let prompts: PromptLibrary;

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { uac, uas } from '../../src/sipp/index.ts';
+import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';
 import { eventually, Records } from './support/probes.ts';
@@ -11,7 +12,7 @@ import { eventually, Records } from './support/probes.ts';
  * reconnecting, closes the records of the calls that were cut, leaves nothing
  * behind, and answers the next call normally.
  */
-const env = inject('e2e');
+const env = await useStack();
 const NIGHT = '2026-11-24T23:00:00+08:00';
 const phones = new Phones(env);
 const records = new Records(env);

@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { channelTimings } from '../../bench/asterisk-log-timing.ts';
 import { uac, uas } from '../../src/sipp/index.ts';
+import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';
 import { AriProbe, eventually, promptMs, Records } from './support/probes.ts';
@@ -13,7 +14,7 @@ import { AriProbe, eventually, promptMs, Records } from './support/probes.ts';
  * log: what it played, and for how long). Prompt lengths that matter: greeting +
  * emergency-first ≈ 10.6 s, main-menu ≈ 10.4 s, transfer-desk ≈ 5.9 s.
  */
-const env = inject('e2e');
+const env = await useStack();
 const MORNING = '2026-11-24T10:00:00+08:00';
 let hotline: HotlineProcess;
 let records: Records;

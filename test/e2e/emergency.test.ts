@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { uac, uas, uasCalls } from '../../src/sipp/index.ts';
+import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller, webhookReceiver } from './support/phones.ts';
 import { AriProbe, eventually, Records } from './support/probes.ts';
@@ -11,7 +12,7 @@ import { AriProbe, eventually, Records } from './support/probes.ts';
  * Prompt lengths that matter for the timings: greeting ≈ 5 s, duty-connecting
  * ≈ 6 s, duty-callback-intro ≈ 14 s.
  */
-const env = inject('e2e');
+const env = await useStack();
 const NIGHT = '2026-11-24T23:00:00+08:00';
 let hotline: HotlineProcess;
 let records: Records;

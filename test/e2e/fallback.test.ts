@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { uac, uas } from '../../src/sipp/index.ts';
+import { useStack } from './support/environment.ts';
 import { Phones } from './support/phones.ts';
 import { AriProbe, eventually } from './support/probes.ts';
 
@@ -11,7 +12,7 @@ import { AriProbe, eventually } from './support/probes.ts';
  * prompts as hold sound meanwhile), each officer having to press 1 (Dial's
  * U() gosub).
  */
-const env = inject('e2e');
+const env = await useStack();
 const phones = new Phones(env);
 const ari = new AriProbe(env);
 

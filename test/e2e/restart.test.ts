@@ -1,5 +1,6 @@
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { uac, uas } from '../../src/sipp/index.ts';
+import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';
 import { AriProbe, eventually, Records } from './support/probes.ts';
@@ -9,7 +10,7 @@ import { AriProbe, eventually, Records } from './support/probes.ts';
  * in Asterisk's Stasis application; the restarted application finds the call,
  * apologises and continues from the menu the caller was in.
  */
-const env = inject('e2e');
+const env = await useStack();
 const MORNING = '2026-11-24T10:00:00+08:00';
 const phones = new Phones(env);
 const ari = new AriProbe(env);

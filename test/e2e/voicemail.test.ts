@@ -1,7 +1,8 @@
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { uac } from '../../src/sipp/index.ts';
 import { pgCtlByPath } from '../support/pg-cluster.ts';
+import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';
 import { AriProbe, eventually, promptMs, Records } from './support/probes.ts';
@@ -14,7 +15,7 @@ import { AriProbe, eventually, promptMs, Records } from './support/probes.ts';
  * API with the service token. Key times come from the rendered prompts'
  * lengths (the manifest), plus margins.
  */
-const env = inject('e2e');
+const env = await useStack();
 const NIGHT = '2026-11-24T23:00:00+08:00';
 const phones = new Phones(env);
 const ari = new AriProbe(env);

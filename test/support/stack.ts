@@ -30,6 +30,8 @@ export interface StackOptions {
   configure?: (raw: Record<string, any>) => void;
   /** Keep the temp folder (logs, rendered config) after stop(). */
   keep?: boolean;
+  /** First of the 100 RTP ports of this stack (stacks started together must not overlap); default random. */
+  rtpStart?: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       duty1: await freeUdpPort(),
       duty2: await freeUdpPort(),
       webhook: await freePort(),
-      rtpStart: 30000 + Math.floor(Math.random() * 200) * 100,
+      rtpStart: o.rtpStart ?? 30000 + Math.floor(Math.random() * 200) * 100,
     };
     const ariPassword = `stack-${Math.random().toString(36).slice(2)}-secret`;
     const adminToken = `stack-admin-token-${Math.random().toString(36).slice(2)}`;
