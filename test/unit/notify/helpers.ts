@@ -7,10 +7,13 @@ import type { NotificationSettings } from '../../../src/notify/settings.ts';
 
 export const FULL_NUMBER = '13812348000';
 
+/** References are unique within a test process (tests find their mails by reference); 0042 is left for fixed ones. */
+let referenceSeq = 1000;
+
 export function ticketEvent(overrides: Partial<NewTicketEvent> = {}): NewTicketEvent {
   return {
     ticketId: randomUUID(),
-    reference: `HL-20261124-${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`,
+    reference: `HL-20261124-${String(++referenceSeq).padStart(4, '0')}`,
     category: 'complaint',
     level: 2,
     language: 'zh-CN',

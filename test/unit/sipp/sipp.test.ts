@@ -38,9 +38,10 @@ describe('SIPp caller and phone on 127.0.0.1', () => {
     expect(names(d.events)).toEqual(['invite 13812345678', 'ringing', 'answered', 'bye-received']);
     // times (lower bounds only: a loaded machine delays, never hastens): the phone rang 100 ms (on its own
     // clock: the caller may read 180 and 200 together), the caller paused 100 ms before the key, the BYE
-    // came after the hangup
-    expect(at(d.events, 'answered') - at(d.events, 'ringing')).toBeGreaterThanOrEqual(100);
-    expect(at(c.events, 'dtmf') - at(c.events, 'answered')).toBeGreaterThanOrEqual(100);
+    // came after the hangup. SIPp times pauses on its own millisecond tick but stamps events in
+    // microseconds, so a pause may show up to a tick (plus rounding) short: 98 ms is the bound.
+    expect(at(d.events, 'answered') - at(d.events, 'ringing')).toBeGreaterThanOrEqual(98);
+    expect(at(c.events, 'dtmf') - at(c.events, 'answered')).toBeGreaterThanOrEqual(98);
     expect(at(d.events, 'bye-received')).toBeGreaterThanOrEqual(at(c.events, 'hangup'));
     expect(c.messages).toContain('INVITE sip:95158@127.0.0.1');
   });
