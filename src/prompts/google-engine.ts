@@ -7,7 +7,7 @@ import type { ClientOptions } from 'google-gax';
 import type { Language } from '../config/schema.ts';
 import { run, splitScripts } from './espeak-engine.ts';
 import type { SynthesizeOptions, TtsEngine } from './tts-engine.ts';
-import { isTelephoneFormat, normalizePeak, parseWav, pcmToWav, TELEPHONE_FORMAT, type ParsedWav } from './wav-file.ts';
+import { isTelephoneFormat, normalizePeak, parseWav, pcmToWav, TELEPHONE_FORMAT, type ParsedWav } from '../audio/wav.ts';
 
 /** A Google Cloud voice: its name and the language code the API expects with it. */
 export interface GoogleVoice {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Language } from '../config/schema.ts';
+import { WavError, wavInfo, type WavInfo } from '../audio/wav.ts';
 import { CALL_PLACEHOLDERS, fillPlaceholders, isTemplate, loadCatalogue, type PromptVars } from './catalogue.ts';
 import type { TtsEngine } from './tts-engine.ts';
 
@@ -382,56 +383,15 @@ export function spokenDigits(number: string, lang: Language): string {
     .join(lang === 'zh-CN' ? '，' : ', ');
 }
 
-export interface WavInfo {
-  sampleRate: number;
-  channels: number;
-  bitsPerSample: number;
-  /** Audio format code: 1 = PCM. */
-  format: number;
-  dataBytes: number;
-  durationMs: number;
-}
+export type { WavInfo } from '../audio/wav.ts';
 
-/** Reads the RIFF/WAVE header (fmt and data chunks) of a file. */
+/** Format and length of a WAV file (prompts are small: read whole). */
 export async function readWavInfo(file: string): Promise<WavInfo> {
-  const fh = await open(file, 'r');
   try {
-    const { size } = await fh.stat();
-    const head = Buffer.alloc(12);
-    await fh.read(head, 0, 12, 0);
-    if (head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') {
-      throw new Error(`${file}: not a RIFF/WAVE file`);
-    }
-    let offset = 12;
-    let fmt: Omit<WavInfo, 'dataBytes' | 'durationMs'> | undefined;
-    const chunk = Buffer.alloc(8);
-    while (offset + 8 <= size) {
-      await fh.read(chunk, 0, 8, offset);
-      const id = chunk.toString('ascii', 0, 4);
-      const len = chunk.readUInt32LE(4);
-      if (id === 'fmt ') {
-        const body = Buffer.alloc(16);
-        await fh.read(body, 0, 16, offset + 8);
-        fmt = {
-          format: body.readUInt16LE(0),
-          channels: body.readUInt16LE(2),
-          sampleRate: body.readUInt32LE(4),
-          bitsPerSample: body.readUInt16LE(14),
-        };
-      } else if (id === 'data') {
-        if (!fmt) throw new Error(`${file}: data chunk before fmt chunk`);
-        // Writers that stream set the size to 0 or 0xFFFFFFFF: then take the rest of the file.
-        const available = size - offset - 8;
-        const dataBytes = len === 0 || len === 0xffffffff || len > available ? available : len;
-        const bytesPerSecond = fmt.sampleRate * fmt.channels * (fmt.bitsPerSample / 8);
-        if (bytesPerSecond <= 0) throw new Error(`${file}: invalid fmt chunk`);
-        return { ...fmt, dataBytes, durationMs: Math.round((dataBytes / bytesPerSecond) * 1000) };
-      }
-      offset += 8 + len + (len % 2);
-    }
-    throw new Error(`${file}: no data chunk`);
-  } finally {
-    await fh.close();
+    return wavInfo(await readFile(file));
+  } catch (err) {
+    if (err instanceof WavError) throw new WavError(`${file}: ${err.message}`);
+    throw err;
   }
 }
 

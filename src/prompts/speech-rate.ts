@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Language } from '../config/schema.ts';
-import { parseWav } from './wav-file.ts';
+import { parseWav } from '../audio/wav.ts';
 
 /**
  * Speaking rate as SPK-01 counts it: characters a minute. Counted are Han

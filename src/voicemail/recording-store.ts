@@ -3,7 +3,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredAudio } from '../tickets/ticket.ts';
-import { parseWav, WavError } from './wav.ts';
+import { WavError, wavInfo } from '../audio/wav.ts';
 
 /**
  * The project's own store of voicemail audio: a folder (configurable) with one
@@ -20,7 +20,8 @@ export class RecordingStore {
    * is not a plausible recording (the caller keeps the original then).
    */
   async save(ticketId: string, createdAt: Date, audio: Buffer): Promise<StoredAudio> {
-    const info = parseWav(audio);
+    const info = wavInfo(audio);
+    if (info.format !== 1) throw new WavError(`not PCM (format ${info.format})`);
     if (info.channels !== 1 || info.bitsPerSample !== 16) throw new WavError(`unexpected format: ${info.channels} channels, ${info.bitsPerSample} bit`);
     const sha256 = createHash('sha256').update(audio).digest('hex');
     const rel = path.posix.join(String(createdAt.getUTCFullYear()), String(createdAt.getUTCMonth() + 1).padStart(2, '0'), `${ticketId}.wav`);

@@ -4,7 +4,7 @@ import type { TicketRepository } from '../tickets/ticket-repository.ts';
 import type { RecordingEnd, Ticket, TicketDraft } from '../tickets/ticket.ts';
 import type { JournalEntry, VoicemailJournal } from './journal.ts';
 import type { RecordingStore } from './recording-store.ts';
-import { parseWav, WavError } from './wav.ts';
+import { WavError, wavInfo } from '../audio/wav.ts';
 
 export interface VoicemailKeeperOptions {
   journal: VoicemailJournal;
@@ -232,7 +232,7 @@ export class VoicemailKeeper {
       if (audio) {
         try {
           // No samples: nothing to keep (and no file to leave behind in the store).
-          entry.audio = parseWav(audio).durationMs > 0 ? await this.#o.store.save(draft.id, new Date(draft.createdAt), audio) : null;
+          entry.audio = wavInfo(audio).durationMs > 0 ? await this.#o.store.save(draft.id, new Date(draft.createdAt), audio) : null;
           return;
         } catch (err) {
           if (err instanceof WavError) {

@@ -13,7 +13,7 @@ import {
   type Stoppable,
 } from '../../src/telephony/port.ts';
 import { awaitRecording, type RecordingOutcome } from '../../src/telephony/record-wait.ts';
-import { toneWav } from '../../src/voicemail/wav.ts';
+import { toneWav } from '../../src/audio/wav.ts';
 
 /**
  * A call leg in memory for unit tests (the port is in fake-telephony.ts),

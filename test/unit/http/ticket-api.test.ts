@@ -14,7 +14,7 @@ import { deadlineFor } from '../../../src/tickets/deadline.ts';
 import { TicketRepository } from '../../../src/tickets/ticket-repository.ts';
 import type { TicketCategory, TicketDraft } from '../../../src/tickets/ticket.ts';
 import { RecordingStore } from '../../../src/voicemail/recording-store.ts';
-import { toneWav } from '../../../src/voicemail/wav.ts';
+import { toneWav } from '../../../src/audio/wav.ts';
 import { buildAuthTestApp } from '../../support/auth-app.ts';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.ts';
 

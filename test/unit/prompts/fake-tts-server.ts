@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pcmToWav, type PcmFormat, TELEPHONE_FORMAT } from '../../../src/prompts/wav-file.ts';
+import { TELEPHONE_FORMAT, toneWav, type PcmFormat } from '../../../src/audio/wav.ts';
 
 /**
  * A local stand-in for the Text-to-Speech REST API: POST /v1/text:synthesize
@@ -37,7 +37,7 @@ export class FakeTtsServer {
         if (!req.url?.startsWith('/v1/text:synthesize')) return reply(res, 404, { error: { code: 404, message: 'not found', status: 'NOT_FOUND' } });
         if (b.kind === 'hang') return; // never answers; close() ends it
         if (b.kind === 'status') return reply(res, b.status, { error: { code: b.status, message: 'synthetic failure', status: 'INTERNAL' } });
-        const wav = toneWav(b.format ?? TELEPHONE_FORMAT, b.seconds ?? 0.5);
+        const wav = toneWav((b.seconds ?? 0.5) * 1000, b.format ?? TELEPHONE_FORMAT, 16000);
         reply(res, 200, { audioContent: wav.toString('base64') });
       });
     });
@@ -59,13 +59,3 @@ function reply(res: import('node:http').ServerResponse, status: number, body: un
   res.end(JSON.stringify(body));
 }
 
-/** A 440 Hz tone at half scale: something with a peak to normalise. */
-export function toneWav(format: PcmFormat, seconds: number): Buffer {
-  const frames = Math.round(format.sampleRate * seconds);
-  const pcm = Buffer.alloc(frames * format.channels * 2);
-  for (let i = 0; i < frames; i++) {
-    const v = Math.round(16000 * Math.sin((2 * Math.PI * 440 * i) / format.sampleRate));
-    for (let c = 0; c < format.channels; c++) pcm.writeInt16LE(v, (i * format.channels + c) * 2);
-  }
-  return pcmToWav(pcm, format);
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spokenUnits, voicedSpanMs } from '../../../src/prompts/speech-rate.ts';
-import { pcmToWav } from '../../../src/prompts/wav-file.ts';
+import { pcmToWav } from '../../../src/audio/wav.ts';
 
 describe('spokenUnits', () => {
   it('counts Han characters and digits, not punctuation or spaces', () => {

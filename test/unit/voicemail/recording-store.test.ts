@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecordingStore } from '../../../src/voicemail/recording-store.ts';
-import { makeWav, parseWav, toneWav, WavError } from '../../../src/voicemail/wav.ts';
+import { pcmToWav, toneWav, WavError, wavInfo } from '../../../src/audio/wav.ts';
 import { makeTempDir, removeDir } from '../db/helpers.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -11,7 +11,7 @@ const CREATED = new Date('2026-11-24T02:00:00.000Z');
 
 /** A PCM WAV header + data with the given format fields (8 kHz). */
 function wavWith(channels: number, bits: number, dataBytes = 1600): Buffer {
-  const w = makeWav(new Int16Array(dataBytes / 2));
+  const w = pcmToWav(Buffer.alloc(dataBytes));
   w.writeUInt16LE(channels, 22);
   w.writeUInt16LE(bits, 34);
   return w;
@@ -47,7 +47,7 @@ describe('RecordingStore', () => {
     const id = randomUUID();
     const first = await store.save(id, CREATED, toneWav(1000));
     expect(await store.save(id, CREATED, toneWav(1000))).toEqual(first);
-    const other = toneWav(2000, 880);
+    const other = toneWav(2000, undefined, 4000);
     const second = await store.save(id, CREATED, other);
     expect(second).toMatchObject({ path: first.path, ms: 2000, sha256: sha256(other) });
     expect(sha256(await readFile(store.resolve(second.path)))).toBe(sha256(other));
@@ -93,15 +93,16 @@ describe('RecordingStore', () => {
   });
 });
 
-describe('parseWav', () => {
+describe('wavInfo', () => {
   it('reads the format and the duration', () => {
-    expect(parseWav(toneWav(1000))).toEqual({ sampleRate: 8000, channels: 1, bitsPerSample: 16, dataBytes: 16_000, durationMs: 1000 });
-    expect(parseWav(toneWav(250, 440, 16_000))).toMatchObject({ sampleRate: 16_000, durationMs: 250 });
+    expect(wavInfo(toneWav(1000))).toEqual({ format: 1, sampleRate: 8000, channels: 1, bitsPerSample: 16, dataBytes: 16_000, durationMs: 1000 });
+    const wide = pcmToWav(Buffer.alloc(8000), { format: 1, sampleRate: 16_000, channels: 1, bitsPerSample: 16 });
+    expect(wavInfo(wide)).toMatchObject({ sampleRate: 16_000, durationMs: 250 });
   });
 
   it('a file cut short by a crash: the duration of the bytes really there', () => {
     const wav = toneWav(2000);
-    expect(parseWav(wav.subarray(0, 44 + 8000))).toMatchObject({ dataBytes: 8000, durationMs: 500 });
+    expect(wavInfo(wav.subarray(0, 44 + 8000))).toMatchObject({ dataBytes: 8000, durationMs: 500 });
   });
 
   it('skips other chunks (LIST, odd-sized with padding) before the data', () => {
@@ -110,16 +111,16 @@ describe('parseWav', () => {
     list.write('LIST', 0, 'ascii');
     list.writeUInt32LE(3, 4);
     const withList = Buffer.concat([wav.subarray(0, 36), list, wav.subarray(36)]);
-    expect(parseWav(withList)).toMatchObject({ dataBytes: 1600, durationMs: 100 });
+    expect(wavInfo(withList)).toMatchObject({ dataBytes: 1600, durationMs: 100 });
   });
 
   it('refuses what is not a usable WAV', () => {
-    expect(() => parseWav(Buffer.from('RIFF\u0000\u0000\u0000\u0000WAVE'))).toThrow(/no data chunk/);
+    expect(() => wavInfo(Buffer.from('RIFF\u0000\u0000\u0000\u0000WAVE'))).toThrow(/no data chunk/);
     const dataFirst = Buffer.concat([toneWav(10).subarray(0, 12), toneWav(10).subarray(36)]);
-    expect(() => parseWav(dataFirst)).toThrow(/data chunk before the format chunk/);
-    expect(() => parseWav(toneWav(10).subarray(0, 30))).toThrow(/format chunk cut short/);
+    expect(() => wavInfo(dataFirst)).toThrow(/data chunk before the format chunk/);
+    expect(() => wavInfo(toneWav(10).subarray(0, 30))).toThrow(/format chunk cut short/);
     const noRate = toneWav(10);
     noRate.writeUInt32LE(0, 24);
-    expect(() => parseWav(noRate)).toThrow(WavError);
+    expect(() => wavInfo(noRate)).toThrow(WavError);
   });
 });

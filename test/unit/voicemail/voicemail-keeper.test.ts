@@ -12,7 +12,7 @@ import type { Ticket, TicketDraft } from '../../../src/tickets/ticket.ts';
 import { VoicemailJournal } from '../../../src/voicemail/journal.ts';
 import { RecordingStore } from '../../../src/voicemail/recording-store.ts';
 import { VoicemailKeeper, type VoicemailKeeperOptions } from '../../../src/voicemail/voicemail-keeper.ts';
-import { makeWav, toneWav } from '../../../src/voicemail/wav.ts';
+import { pcmToWav, toneWav } from '../../../src/audio/wav.ts';
 import { FakeRecordingArchive } from '../../support/fake-recordings.ts';
 import { startPg, startPgCluster, stopPg, type PgCluster } from '../../support/pg-cluster.ts';
 import { captureLog, makeTempDir, removeDir, type CapturedLog } from '../db/helpers.ts';
@@ -464,7 +464,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       const k = keeper();
       const d = draft();
       await k.open(d);
-      archive.stored.set(d.recordingName, makeWav(new Int16Array(0)));
+      archive.stored.set(d.recordingName, pcmToWav(Buffer.alloc(0)));
       await k.finish(d.id, 'hangup');
       await waitFor('onCompleted', () => completed.length > 0);
       expect((await repo.get(d.id))?.recording).toMatchObject({ state: 'empty', path: null });

@@ -1,8 +1,14 @@
 /**
- * WAV in memory: cloud engines return audio as bytes, and Asterisk wants
- * 8 kHz 16-bit mono PCM with a plain 44-byte RIFF header (see readWavInfo in
- * prompt-library.ts for the same checks on files).
+ * WAV in memory, the one place the project reads and writes RIFF/WAVE: cloud
+ * TTS engines return audio as bytes, Asterisk wants 8 kHz 16-bit mono PCM with
+ * a plain 44-byte header, and a voicemail is checked before it is trusted. A
+ * file cut short (a crash, a streaming writer) carries a data size larger than
+ * what is there: the size is taken from the bytes present.
  */
+
+export class WavError extends Error {
+  override name = 'WavError';
+}
 
 export interface PcmFormat {
   /** Audio format code: 1 = PCM. */
@@ -21,7 +27,7 @@ export const TELEPHONE_FORMAT: PcmFormat = { format: 1, sampleRate: 8000, channe
 /** Splits a RIFF/WAVE buffer into its format and its sample data; throws on anything else. */
 export function parseWav(buf: Buffer): ParsedWav {
   if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
-    throw new Error('not a RIFF/WAVE buffer');
+    throw new WavError('not a RIFF/WAVE file');
   }
   let offset = 12;
   let fmt: PcmFormat | undefined;
@@ -30,7 +36,7 @@ export function parseWav(buf: Buffer): ParsedWav {
     const len = buf.readUInt32LE(offset + 4);
     const body = offset + 8;
     if (id === 'fmt ') {
-      if (body + 16 > buf.length) throw new Error('truncated fmt chunk');
+      if (body + 16 > buf.length) throw new WavError('format chunk cut short');
       fmt = {
         format: buf.readUInt16LE(body),
         channels: buf.readUInt16LE(body + 2),
@@ -38,7 +44,7 @@ export function parseWav(buf: Buffer): ParsedWav {
         bitsPerSample: buf.readUInt16LE(body + 14),
       };
     } else if (id === 'data') {
-      if (!fmt) throw new Error('data chunk before fmt chunk');
+      if (!fmt) throw new WavError('data chunk before the format chunk');
       // Streaming writers leave the size at 0 or 0xFFFFFFFF: then the data runs to the end.
       const available = buf.length - body;
       const size = len === 0 || len === 0xffffffff || len > available ? available : len;
@@ -46,7 +52,21 @@ export function parseWav(buf: Buffer): ParsedWav {
     }
     offset = body + len + (len % 2);
   }
-  throw new Error('no data chunk');
+  throw new WavError('no data chunk');
+}
+
+export interface WavInfo extends PcmFormat {
+  /** Bytes of audio actually present. */
+  dataBytes: number;
+  durationMs: number;
+}
+
+/** Format and length of a WAV buffer; throws WavError when it is not one. */
+export function wavInfo(buf: Buffer): WavInfo {
+  const { pcm, ...format } = parseWav(buf);
+  const bytesPerSecond = format.sampleRate * format.channels * (format.bitsPerSample / 8);
+  if (bytesPerSecond <= 0) throw new WavError('format chunk has no sample rate');
+  return { ...format, dataBytes: pcm.length, durationMs: Math.round((pcm.length / bytesPerSecond) * 1000) };
 }
 
 /** A canonical 44-byte-header WAV around 16-bit little-endian PCM. */
@@ -94,4 +114,15 @@ export function normalizePeak(pcm: Buffer, peakDb: number): Buffer {
     out.writeInt16LE(Math.max(-32768, Math.min(32767, v)), i * 2);
   }
   return out;
+}
+
+/** A 440 Hz tone of `ms` milliseconds (a stand-in for speech in tests and fakes), in any 16-bit PCM format. */
+export function toneWav(ms: number, format: PcmFormat = TELEPHONE_FORMAT, amplitude = 8000): Buffer {
+  const frames = Math.round((ms / 1000) * format.sampleRate);
+  const pcm = Buffer.alloc(frames * format.channels * 2);
+  for (let i = 0; i < frames; i++) {
+    const v = Math.round(amplitude * Math.sin((2 * Math.PI * 440 * i) / format.sampleRate));
+    for (let c = 0; c < format.channels; c++) pcm.writeInt16LE(v, (i * format.channels + c) * 2);
+  }
+  return pcmToWav(pcm, format);
 }
