@@ -17,6 +17,9 @@ import type { CallRepository } from '../calls/call-repository.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
+/** SQLSTATE 42P01, undefined_table. */
+const UNDEFINED_TABLE = '42P01';
+
 export interface AppDeps {
   log: Logger;
   /** Staff accounts and tokens; also accepts the service admin token (var/secrets/admin-token). */
@@ -45,6 +48,11 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     if (err instanceof AuthUnavailableError || isTransientDbError(err)) {
       req.log.warn({ err: err.message }, 'database unavailable');
       return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: err instanceof AuthUnavailableError ? err.message : 'the database is not reachable; try again shortly' });
+    }
+    // A table that does not exist yet: the service answers while its migrations still run.
+    if (err?.code === UNDEFINED_TABLE) {
+      req.log.warn({ err: err.message }, 'database not migrated yet');
+      return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: 'the database is not ready yet (migrations pending); try again shortly' });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) {

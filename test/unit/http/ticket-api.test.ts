@@ -206,3 +206,22 @@ describe('the recording', () => {
     expect(parseRange('items=0-1', 100)).toBeNull();
   });
 });
+
+describe('a database whose migrations have not run yet', () => {
+  it('answers 503 with retry-after, not 500', async () => {
+    await pool.query('create database not_migrated');
+    const fresh = new pg.Pool({ connectionString: cluster.url.replace(/\/postgres$/, '/not_migrated'), max: 1 });
+    const early = await buildAuthTestApp(fresh, log, SERVICE, {}, {
+      tickets: { tickets: new TicketRepository(fresh, config.calendar), recordings: store, clock: createClock() },
+    });
+    try {
+      const res = await early.app.inject({ method: 'GET', url: '/api/tickets', headers: { authorization: `Bearer ${SERVICE}` } });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json()).toEqual({ error: 'unavailable', message: 'the database is not ready yet (migrations pending); try again shortly' });
+    } finally {
+      await early.app.close();
+      await fresh.end();
+    }
+  });
+});
