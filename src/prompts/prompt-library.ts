@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileDurably } from '../fs/durable-write.ts';
 import type { Language } from '../config/schema.ts';
 import { WavError, wavInfo, type WavInfo } from '../audio/wav.ts';
 import { CALL_PLACEHOLDERS, fillPlaceholders, isTemplate, loadCatalogue, type PromptVars } from './catalogue.ts';
@@ -213,7 +214,7 @@ export class PromptLibrary {
         rate: p.engine.rateFor(job.lang),
       };
     }
-    await writeFileAtomic(path.join(renderedDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFileDurably(path.join(renderedDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
 
     stats.ms = Date.now() - started;
     return new PromptLibrary({ renderedDir, engine, vars, prompts, ids: catalogue.ids(), limit, stats, templates });
@@ -409,17 +410,6 @@ async function removeStale(dir: string, keep: Set<string>): Promise<number> {
     }
   }
   return removed;
-}
-
-async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, content);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 function key(id: string, lang: Language): string {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileDurably } from '../fs/durable-write.ts';
 import type { RecordingEnd, StoredAudio, TicketDraft } from '../tickets/ticket.ts';
 
 /**
@@ -23,24 +23,9 @@ export interface JournalEntry {
 export class VoicemailJournal {
   constructor(readonly dir: string) {}
 
+  /** Durable before it returns: the entry is written before the beep and must survive a power cut. */
   async write(entry: JournalEntry): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const file = this.#file(entry.draft.id);
-    const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      const fh = await open(tmp, 'w');
-      try {
-        await fh.writeFile(JSON.stringify(entry));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, file);
-    } finally {
-      await rm(tmp, { force: true });
-    }
-    // The rename is only durable once the folder is flushed too: before the beep, the entry must survive a power cut.
-    await syncDir(this.dir);
+    await writeFileDurably(this.#file(entry.draft.id), JSON.stringify(entry));
   }
 
   async read(id: string): Promise<JournalEntry | null> {
@@ -81,16 +66,5 @@ export class VoicemailJournal {
   #file(id: string): string {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Error(`not a ticket id: ${id}`);
     return path.join(this.dir, `${id}.json`);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // Some file systems cannot fsync a directory; the rename is still atomic.
-  } finally {
-    await fh.close();
   }
 }

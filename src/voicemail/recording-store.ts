@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileDurably } from '../fs/durable-write.ts';
 import type { StoredAudio } from '../tickets/ticket.ts';
 import { WavError, wavInfo } from '../audio/wav.ts';
 
@@ -28,21 +29,7 @@ export class RecordingStore {
     const file = this.resolve(rel);
     const existing = await readFile(file).catch(() => null);
     if (!existing || createHash('sha256').update(existing).digest('hex') !== sha256) {
-      await mkdir(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-      try {
-        const fh = await open(tmp, 'w');
-        try {
-          await fh.writeFile(audio);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await rename(tmp, file);
-      } finally {
-        await rm(tmp, { force: true });
-      }
-      await syncDir(path.dirname(file));
+      await writeFileDurably(file, audio);
       const back = await readFile(file);
       if (createHash('sha256').update(back).digest('hex') !== sha256) throw new Error(`recording ${rel} reads back differently`);
     }
@@ -67,16 +54,5 @@ export class RecordingStore {
   /** Reads bytes start..end (inclusive) of a stored file. */
   stream(rel: string, range?: { start: number; end: number }): ReadStream {
     return createReadStream(this.resolve(rel), range ?? {});
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // Some file systems cannot fsync a directory; the rename is still atomic.
-  } finally {
-    await fh.close();
   }
 }
