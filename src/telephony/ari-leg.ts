@@ -151,11 +151,22 @@ export class AriLeg implements CallLeg {
         finished: finished.signal,
         outcome: () => outcome,
         stop: () => this.stopRecording(o.name),
+        isLive: () => this.recordingIsLive(o.name),
         startedAt: Date.now(),
       });
     } finally {
       this.playbacks.forgetRecording(o.name);
       this.keys.clear();
+    }
+  }
+
+  private async recordingIsLive(name: string): Promise<boolean> {
+    try {
+      await this.ari.request('live recording', (c) => c.recordings.getLive({ recordingName: name }));
+      return true;
+    } catch (err) {
+      if (isGoneError(err)) return false;
+      throw err;
     }
   }
 

@@ -4,6 +4,9 @@ import { CallEndedError, type RecordOptions, type RecordResult } from './port.ts
 
 const HANGUP_GRACE_MS = 400;
 
+/** How often a running recording is checked on, in case its end event was lost (a websocket reconnect). */
+export const RECORDING_PROBE_MS = 5000;
+
 /** How the telephony system reported the end of a recording. */
 export interface RecordingOutcome {
   state: 'done' | 'failed';
@@ -22,6 +25,12 @@ export interface RecordingWait {
   outcome: () => RecordingOutcome | null;
   /** Stops the recording, keeping what was recorded. */
   stop: () => Promise<void>;
+  /**
+   * Whether the system still records: asked every RECORDING_PROBE_MS, so a
+   * lost end event costs the caller seconds of silence, not the whole call.
+   * Errors count as "still recording" (asked again later).
+   */
+  isLive: () => Promise<boolean>;
   startedAt: number;
 }
 
@@ -35,8 +44,9 @@ export async function awaitRecording(w: RecordingWait): Promise<RecordResult> {
   const stopKeys = w.options.stopKeys ?? [];
   const watched = (k: string) => k === terminator || stopKeys.includes(k);
   let terminated = false;
+  let lost: RecordingOutcome | null = null;
   for (;;) {
-    const outcome = w.outcome();
+    const outcome = w.outcome() ?? lost;
     if (outcome) {
       if (outcome.state === 'failed') throw new Error(`recording ${w.options.name} failed: ${outcome.cause ?? 'unknown cause'}`);
       if (!terminated) {
@@ -49,16 +59,21 @@ export async function awaitRecording(w: RecordingWait): Promise<RecordResult> {
       const reason = terminated ? 'terminator' : durationMs >= (w.options.maxSeconds - 1) * 1000 ? 'max-duration' : 'silence';
       return { kind: 'finished', reason, durationMs };
     }
-    const gotKey = await w.keys.waitForKey(w.ended, w.legId, 60 * 60_000, w.finished, watched);
-    if (!gotKey) continue;
+    const gotKey = await w.keys.waitForKey(w.ended, w.legId, RECORDING_PROBE_MS, w.finished, watched);
+    if (!gotKey) {
+      if (!w.finished.aborted && !(await w.isLive().catch(() => true)) && !w.outcome()) {
+        // Over without the event saying so: take it as ended here (the file is stored; the keeper copies it).
+        lost = { state: 'done', durationSeconds: null };
+      }
+      continue;
+    }
     const key = w.keys.take(watched)!;
     if (key === terminator) {
       terminated = true;
       continue;
     }
+    // A stop key (the emergency key) goes on at once: the stored file is the keeper's business.
     await w.stop();
-    // The stored file is complete once the system reports the end; do not wait long for it.
-    await abortableSleep(2000, AbortSignal.any([w.finished, w.ended]));
     return { kind: 'key', key, durationMs: Date.now() - w.startedAt };
   }
 }

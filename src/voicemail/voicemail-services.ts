@@ -27,9 +27,14 @@ export function voicemailServices(keeper: VoicemailKeeper, archive: RecordingArc
     },
     renderTemplate: async (id, lang, values) => {
       const rendering = prompts.renderTemplate(id, lang, values);
-      const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), RENDER_BUDGET_MS).unref());
+      // Late failures after the budget ran out are logged by nobody, and must not crash the process.
+      rendering.catch(() => {});
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), RENDER_BUDGET_MS);
+      });
       try {
-        const file = await Promise.race([rendering, timeout]);
+        const file = await Promise.race([rendering, timeout]).finally(() => clearTimeout(timer));
         if (file === null) log.warn({ prompt: id }, 'dynamic prompt not ready in time; skipped');
         return file;
       } catch (err) {

@@ -102,6 +102,8 @@ export class FakeLeg implements CallLeg {
   private activePlaybacks = 0;
   private ringbacks = 0;
   private recording: ActiveRecording | null = null;
+  /** The end of a recording is not reported (as when ARI events are lost in a reconnect). */
+  loseRecordingEvents = false;
 
   constructor(init: FakeLegInit = {}) {
     this.id = init.id ?? `leg-${++legCounter}`;
@@ -167,6 +169,7 @@ export class FakeLeg implements CallLeg {
         this.stopRecordingTimers();
         this.recording = null;
         this.host?.recordingStored(options.name, toneWav(Math.max(1, (o.durationSeconds ?? 0) * 1000)));
+        if (this.loseRecordingEvents) return;
         outcome = o;
         finished.abort();
       },
@@ -183,6 +186,7 @@ export class FakeLeg implements CallLeg {
         finished: finished.signal,
         outcome: () => outcome,
         stop: async () => rec.finish({ state: 'done', durationSeconds: (Date.now() - startedAt) / 1000 }),
+        isLive: async () => this.recording === rec,
         startedAt,
       });
     } finally {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { abortableSleep } from '../../telephony/abortable-sleep.ts';
 import { isCallEnded } from '../../telephony/port.ts';
 import { DEFAULT_COMPLAINT_LEVEL, deadlineFor } from '../../tickets/deadline.ts';
 import type { RecordingEnd, TicketCategory, TicketDraft } from '../../tickets/ticket.ts';
@@ -34,7 +35,7 @@ export const voicemailNode: NodeHandler<VoicemailNode> = async (node, session, s
   const resumed = await resumeDraft(session, vm);
   if (resumed && (await vm.isLive(resumed.recordingName))) {
     // The caller is still speaking into a recording an earlier process started.
-    await waitWhileLive(session, vm, resumed.recordingName);
+    await waitWhileLive(session, vm, resumed.recordingName, node.maxSeconds);
     return finishAndClose(node, session, vm, resumed, 'restart');
   }
 
@@ -96,7 +97,9 @@ export const voicemailNode: NodeHandler<VoicemailNode> = async (node, session, s
     } else if (isCallEnded(err)) {
       end = 'hangup';
     }
-    await vm.finish(draft.id, end).catch((e) => session.log.error({ err: e }, 'voicemail not handed to the keeper'));
+    const handedOver = vm.finish(draft.id, end).catch((e) => session.log.error({ err: e }, 'voicemail not handed to the keeper'));
+    // The duty line waits for nothing: the journal is written beside it.
+    if (!(err instanceof Jump)) await handedOver;
     throw err;
   }
   return finishAndClose(node, session, vm, draft, end);
@@ -129,10 +132,15 @@ async function resumeDraft(session: CallSession, vm: VoicemailServices): Promise
   return draft;
 }
 
-async function waitWhileLive(session: CallSession, vm: VoicemailServices, name: string): Promise<void> {
-  while (await vm.isLive(name)) {
-    await new Promise((r) => setTimeout(r, 500));
-    if (session.leg.ended.aborted) return;
+/**
+ * Waits while a recording an earlier process started is still running: at most
+ * as long as a recording can last (Asterisk ends it by then), and not past
+ * the caller's hang-up.
+ */
+async function waitWhileLive(session: CallSession, vm: VoicemailServices, name: string, maxSeconds: number): Promise<void> {
+  const deadline = Date.now() + (maxSeconds + 5) * 1000;
+  while (Date.now() < deadline && !session.leg.ended.aborted && (await vm.isLive(name))) {
+    await abortableSleep(500, session.leg.ended);
   }
 }
 

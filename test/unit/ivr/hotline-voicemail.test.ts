@@ -118,6 +118,25 @@ describe('after hours, a voicemail by topic', () => {
     expect(h.records.of(caller)).toMatchObject({ outcome: 'voicemail', endedBy: 'caller', endedNode: 'voicemail-repair' });
   });
 
+  it('a recording whose end event is lost still goes on to the closing: the recording is checked on every 5 s', async () => {
+    const h = hotlineHarness({ at: NIGHT });
+    const caller = h.caller()
+      .onPlay('after-hours-menu', { press: '2', afterMs: 500 })
+      .onPlay('readback-confirm', { press: '1', afterMs: 300 })
+      .onPlay('voicemail-intro', { speak: true, afterMs: 3000 });
+    caller.loseRecordingEvents = true;
+    h.dialIn(caller);
+    await h.finish();
+    const draft = h.voicemail.only();
+    expect(h.voicemail.finished).toEqual([{ id: draft.id, end: 'silence' }]);
+    expect(caller.heard().slice(-3, -1)).toEqual(['voicemail-saved', expect.stringMatching(/^voicemail-callback-by/)]);
+    // Silence ended it 10 s after the caller spoke; the next check at most 5 s later noticed.
+    const at = (entry: string) => caller.timeline.find((e) => e.entry.endsWith(entry))!.atMs;
+    const gap = at('voicemail-saved') - at('voice');
+    expect(gap).toBeGreaterThanOrEqual(10_000);
+    expect(gap).toBeLessThanOrEqual(15_500);
+  });
+
   it('1 while recording keeps the message and goes to the duty line', async () => {
     const h = hotlineHarness({ at: NIGHT });
     h.telephony.target('duty1', { answer: accepts(1000) });
@@ -190,6 +209,24 @@ describe('a voicemail in progress when the application restarted', () => {
     expect(h.voicemail.finished).toEqual([{ id: draft.id, end: 'restart' }]);
     expect(caller.heard()).toEqual(['voicemail-saved', `voicemail-callback-by?deadline=${encodeURIComponent('11月30日上午8点')}`, 'goodbye-night']);
     expect(caller.events()).not.toContainEqual(expect.stringMatching(/^record /));
+  });
+
+  it('a recording that never reports its end is waited for no longer than a recording can last', async () => {
+    const h = hotlineHarness({ at: NIGHT });
+    const id = '8b1c1f2e-6b7a-4c1d-9d0e-1a2b3c4d5e6f';
+    await h.voicemail.open({
+      id, category: 'repair', level: null, callerNumber: CALLER, callbackNumber: CALLER, language: 'zh-CN', callId: 'c',
+      createdAt: '2026-11-24T15:00:00.000Z', acceptedAt: '2026-11-25T00:00:00.000Z', deadline: '2026-11-30T00:00:00.000Z',
+      recordingName: `voicemail-${id}`,
+    });
+    h.telephony.recordings.live.add(`voicemail-${id}`);
+    const caller = h.caller({ vars: { HOTLINE_CALL_ID: 'c', HOTLINE_NODE: 'voicemail-repair', HOTLINE_VOICEMAIL: id } });
+    h.dialIn(caller, { resumed: true });
+    await h.finish();
+    expect(h.voicemail.finished).toEqual([{ id, end: 'restart' }]);
+    const saved = caller.timeline.find((e) => e.entry.endsWith('voicemail-saved'))!.atMs;
+    expect(saved).toBeGreaterThanOrEqual(185_000);
+    expect(saved).toBeLessThan(186_000);
   });
 
   it('a voicemail whose recording had not started yet records now, on the same ticket', async () => {
