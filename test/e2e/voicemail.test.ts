@@ -137,8 +137,9 @@ describe('voicemail after hours', () => {
     await pgCtlByPath(env.pg, 'stop');
     try {
       expect((await call.done).ok).toBe(true);
-      await hotline.waitForLog((l) => l.msg === 'voicemail not complete yet; retrying', 20_000);
-      await new Promise((r) => setTimeout(r, 3000));
+      // Away for a while: the keeper has had to try again at least twice.
+      const retries = () => hotline.lines.filter((l) => l.msg === 'voicemail not complete yet; retrying').length;
+      await eventually(() => retries() >= 2, 'the keeper to retry twice while the database is away', 30_000);
     } finally {
       await pgCtlByPath(env.pg, 'start');
     }
@@ -157,9 +158,16 @@ describe('voicemail after hours', () => {
     const t = timeline();
     const call = await phones.call(uac({ to: '95158', from }).pause(t.pressTopic).dtmf('2').pause(t.confirm - t.pressTopic).dtmf('1').pause(t.speak - t.confirm).speak(10_000).hangup());
 
-    // The ticket is opened before the beep; a few seconds into the recording the application dies.
-    await first.waitForLog((l) => l.msg === 'voicemail ticket opened', 60_000);
-    await new Promise((r) => setTimeout(r, ms('thank-you') + ms('voicemail-intro') + 5000));
+    // The ticket is opened before the beep; once Asterisk records the caller, the application dies.
+    const { rows: opened } = await eventually(
+      async () => {
+        const r = await db.query('select recording_name from tickets where caller_number = $1', [from]);
+        return r.rows.length > 0 ? r : undefined;
+      },
+      'the ticket to be opened',
+      60_000,
+    );
+    await eventually(() => ari.isRecording(opened[0].recording_name), 'Asterisk to record the caller', 30_000, 100);
     await first.kill();
     started.splice(started.indexOf(first), 1);
     expect((await call.done).ok).toBe(true);

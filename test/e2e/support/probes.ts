@@ -72,6 +72,15 @@ export class Records {
 export class AriProbe {
   constructor(private readonly env: E2eEnvironment) {}
 
+  /** Whether Asterisk is recording under this name right now. */
+  async isRecording(name: string): Promise<boolean> {
+    const res = await fetch(`${this.env.ariUrl}/ari/recordings/live/${encodeURIComponent(name)}`, {
+      headers: { authorization: 'Basic ' + Buffer.from(`${this.env.ariUser}:${this.env.ariPassword}`).toString('base64') },
+    });
+    await res.body?.cancel();
+    return res.ok;
+  }
+
   /** Names of the recordings Asterisk has stored. */
   async storedRecordings(): Promise<string[]> {
     return ((await this.get('/recordings/stored')) as Array<{ name: string }>).map((r) => r.name);
