@@ -1,16 +1,11 @@
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthService } from '../../../src/auth/auth-service.ts';
 import type { CallRecord } from '../../../src/calls/call-record.ts';
 import { CallRepository } from '../../../src/calls/call-repository.ts';
-import { loadConfig } from '../../../src/config/load-config.ts';
 import { migrate } from '../../../src/db/migrate.ts';
-import { buildApp } from '../../../src/http/app.ts';
 import { createLogger } from '../../../src/logging/logger.ts';
-import { createClock } from '../../../src/routing/clock.ts';
-import { OverrideRepository } from '../../../src/routing/override-repository.ts';
-import { OverrideService } from '../../../src/routing/override-service.ts';
+import { buildAuthTestApp } from '../../support/auth-app.ts';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.ts';
 
 /** The HTTP API with app.inject on a real, migrated PostgreSQL. Tuesday 10:00 local: open. */
@@ -25,22 +20,8 @@ beforeAll(async () => {
   cluster = await startPgCluster();
   pool = new pg.Pool({ connectionString: cluster.url, max: 2 });
   await migrate(pool, log);
-  const config = loadConfig({});
-  const clock = createClock('2026-11-24T10:00:00+08:00');
   calls = new CallRepository(pool);
-  app = await buildApp({
-    log,
-    auth: new AuthService({ db: pool, log, serviceToken: TOKEN }),
-    health: {
-      ariConnected: () => true,
-      telephony: () => ({ legs: 0, pendingWaits: 0, bridges: 0 }),
-      activeCalls: () => 0,
-      pendingRecords: () => 0,
-      databaseOk: async () => true,
-    },
-    routing: { calendar: config.calendar, clock, overrides: new OverrideService(new OverrideRepository(pool), clock, log) },
-    calls,
-  });
+  ({ app } = await buildAuthTestApp(pool, log, TOKEN));
 });
 
 afterAll(async () => {
