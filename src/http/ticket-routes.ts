@@ -124,7 +124,15 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
         return reply.code(403).send({ error: 'forbidden', message: 'changing the level needs the supervisor role' });
       }
       if (body.assignee !== undefined && body.assignee !== who.username && !supervisor) {
-        return reply.code(403).send({ error: 'forbidden', message: 'agents can only assign tickets to themselves' });
+        // An agent takes tickets and gives back their own; moving other people's work needs a supervisor.
+        if (body.assignee !== null) {
+          return reply.code(403).send({ error: 'forbidden', message: 'agents can only assign tickets to themselves' });
+        }
+        const current = await d.tickets.get(req.params.ref);
+        if (!current) return notFound(reply, req.params.ref);
+        if (current.assignee !== who.username) {
+          return reply.code(403).send({ error: 'forbidden', message: 'agents can only give back tickets assigned to themselves' });
+        }
       }
       try {
         const ticket = await d.tickets.update(req.params.ref, body, who.username);

@@ -153,6 +153,19 @@ describe('reading and changing one ticket', () => {
     expect((await patch('sam', repair.reference, { level: 2 })).statusCode).toBe(400);
   });
 
+  it('an agent gives back a ticket of their own (it is new again), but not someone else\'s', async () => {
+    const t = await ticket('billing', '2026-11-25T01:40:00.000Z');
+    const patch = (who: string, payload: object) => call({ method: 'PATCH', url: `/api/tickets/${t.reference}`, headers: as(who), payload });
+    expect((await patch('sam', { assignee: 'sam' })).statusCode).toBe(200);
+    const refused = await patch('alice', { assignee: null });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toBe('agents can only give back tickets assigned to themselves');
+    expect((await patch('sam', { assignee: 'alice' })).statusCode).toBe(200);
+    const released = await patch('alice', { assignee: null });
+    expect(released.statusCode, released.body).toBe(200);
+    expect(released.json().ticket).toMatchObject({ assignee: null, status: 'new' });
+  });
+
   it('refuses malformed changes with 400, unknown tickets with 404, and no token with 401', async () => {
     const t = await ticket('other', '2026-11-25T01:30:00.000Z');
     for (const payload of [{}, { status: 'done' }, { level: 7 }, { callbackNumber: '12ab' }, { assignee: 'X Y' }, { colour: 'red' }]) {
