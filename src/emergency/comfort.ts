@@ -1,4 +1,4 @@
-import { abortableSleep } from '../telephony/abortable-sleep.ts';
+import { abortableSleep } from '../async/abortable-sleep.ts';
 import type { CallLeg, Stoppable } from '../telephony/port.ts';
 
 /** What the caller hears while a line rings. */

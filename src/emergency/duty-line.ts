@@ -7,7 +7,7 @@ import { CallEndedError, isCallEnded, type CallLeg, type Telephony } from '../te
 import type { AlertSink } from './alerts.ts';
 import { startComfort } from './comfort.ts';
 import { converse } from '../ivr/converse.ts';
-import { abortableSleep } from '../telephony/abortable-sleep.ts';
+import { abortableSleep } from '../async/abortable-sleep.ts';
 
 export interface DutyLineOptions {
   telephony: Telephony;

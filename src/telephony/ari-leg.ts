@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { abortableSleep } from './abortable-sleep.ts';
+import { abortableSleep } from '../async/abortable-sleep.ts';
 import { playSequence } from './play-sequence.ts';
 import type { Logger } from '../logging/logger.ts';
 import { isGoneError, type AriConnection } from './ari-connection.ts';

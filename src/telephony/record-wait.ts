@@ -1,4 +1,4 @@
-import { abortableSleep } from './abortable-sleep.ts';
+import { abortableSleep } from '../async/abortable-sleep.ts';
 import type { KeyBuffer } from './key-buffer.ts';
 import { CallEndedError, type RecordOptions, type RecordResult } from './port.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { abortableSleep } from '../../telephony/abortable-sleep.ts';
+import { abortableSleep } from '../../async/abortable-sleep.ts';
 import { isCallEnded } from '../../telephony/port.ts';
 import { DEFAULT_COMPLAINT_LEVEL, deadlineFor } from '../../tickets/deadline.ts';
 import type { RecordingEnd, TicketCategory, TicketDraft } from '../../tickets/ticket.ts';
