@@ -32,4 +32,4 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== lockHash) {
   writeFileSync(stamp, `${lockHash}\n`);
 }
 
-run(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'prompts', 'render-cli.ts'), '--quiet'], 'rendering prompts');
+run(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'prompts-cli.ts'), '--quiet'], 'rendering prompts');

@@ -9,12 +9,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startAsterisk, type AsteriskProcess } from './asterisk/asterisk-process.ts';
 import { renderAsteriskConfig } from './asterisk/render-config.ts';
-import { fallbackPrompts } from './asterisk/fallback-prompts.ts';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config.ts';
 import { ensureSecret, SECRET_NAMES } from './config/secrets.ts';
+import { offlineFlowContext } from './app/node-kinds.ts';
+import { buildPrompts } from './app/prompts.ts';
+import { fallbackPrompts } from './emergency/fallback-prompts.ts';
 import { loadFlow } from './ivr/load-flow.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
-import { buildPrompts } from './service.ts';
 
 async function main(): Promise<void> {
   let config: LoadedConfig;
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   ensureSecret(config.dataDir, SECRET_NAMES.adminToken, config.http.adminToken);
 
   const prompts = await buildPrompts(config, log);
-  const { flow } = loadFlow(config.flowFile, { prompts, languages: config.languages.enabled, calendar: config.calendar });
+  const { flow } = loadFlow(config.flowFile, offlineFlowContext(config, prompts));
   const rendered = await renderAsteriskConfig(config, ariPassword, fallbackPrompts(flow, prompts, config.languages.default));
 
   let stopping = false;

@@ -6,7 +6,7 @@
  */
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import { createLogger } from './logging/logger.ts';
-import { startService } from './service.ts';
+import { startService } from './app/service.ts';
 
 async function main(): Promise<void> {
   let config;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CallRecord } from './call-record.ts';
+import type { CallRecord } from '../domain/call-record.ts';
 
 const COLUMNS = [
   'id', 'channel_id', 'sip_call_id', 'direction', 'parent_call_id', 'caller_number', 'called_number',

@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger.ts';
 import { backoffDelay, isTransientDbError } from '../db/retry.ts';
-import type { CallRecord, RecordSink } from './call-record.ts';
+import type { CallRecord, RecordSink } from '../domain/call-record.ts';
 
 export interface CallWriter {
   upsert(record: CallRecord): Promise<void>;

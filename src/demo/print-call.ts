@@ -1,4 +1,4 @@
-import type { CallRecord } from '../calls/call-record.ts';
+import type { CallRecord } from '../domain/call-record.ts';
 import { maskNumber } from '../logging/mask.ts';
 
 /** The parts of a call record (GET /api/calls) the demo prints. */

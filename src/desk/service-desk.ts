@@ -1,10 +1,10 @@
 import type { HotlineConfig } from '../config/schema.ts';
-import type { TransferNode } from '../ivr/flow-schema.ts';
+import type { TransferNode } from './transfer-node.ts';
 import { Jump, type CallSession } from '../ivr/call-session.ts';
 import { converse } from '../ivr/converse.ts';
 import { CallEndedError, type Telephony } from '../telephony/port.ts';
 import { ringAll } from '../telephony/ring-all.ts';
-import { startComfort } from '../emergency/comfort.ts';
+import { startComfort } from '../ivr/comfort.ts';
 import { maskTarget } from '../logging/mask.ts';
 
 /**

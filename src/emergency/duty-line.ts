@@ -1,11 +1,11 @@
 import type { HotlineConfig, Language } from '../config/schema.ts';
-import type { DutyAttemptResult } from '../calls/call-record.ts';
+import type { DutyAttemptResult } from '../domain/call-record.ts';
 import type { CallSession, PromptSource } from '../ivr/call-session.ts';
-import type { DutyLineNode } from '../ivr/flow-schema.ts';
+import type { DutyLineNode } from './duty-line-node.ts';
 import { maskNumber, maskTarget } from '../logging/mask.ts';
 import { CallEndedError, isCallEnded, type CallLeg, type Telephony } from '../telephony/port.ts';
 import type { AlertSink } from './alerts.ts';
-import { startComfort } from './comfort.ts';
+import { startComfort } from '../ivr/comfort.ts';
 import { converse } from '../ivr/converse.ts';
 import { abortableSleep } from '../async/abortable-sleep.ts';
 
@@ -16,7 +16,7 @@ export interface DutyLineOptions {
   /** Language of what the officer hears. */
   officerLanguage: Language;
   alerts: AlertSink;
-  /** Calls back a caller who hung up before anyone accepted (hotline.ts). */
+  /** Calls back a caller who hung up before anyone accepted (abandoned-callback.ts). */
   onAbandoned(session: CallSession, node: DutyLineNode): void;
 }
 

@@ -5,15 +5,10 @@ import { AuthUnavailableError, type AuthService } from '../auth/auth-service.ts'
 import { isTransientDbError } from '../db/retry.ts';
 import type { Logger } from '../logging/logger.ts';
 import { registerAuth } from './auth.ts';
-import { authRoutes } from './auth-routes.ts';
-import { callRoutes } from './call-routes.ts';
-import { ticketRoutes, type TicketRoutesDeps } from './ticket-routes.ts';
-import { healthRoutes, type HealthSource } from './health-routes.ts';
+import type { Feature } from '../feature.ts';
+import { healthRoutes } from './health-routes.ts';
 import { registerOpenApi } from './openapi.ts';
 import { requestLogFields } from './request-log.ts';
-import { routingRoutes, type RoutingRoutesDeps } from './routing-routes.ts';
-import { staffRoutes } from './staff-routes.ts';
-import type { CallRepository } from '../calls/call-repository.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -24,16 +19,13 @@ export interface AppDeps {
   log: Logger;
   /** Staff accounts and tokens; also accepts the service admin token (var/secrets/admin-token). */
   auth: AuthService;
-  health: HealthSource;
-  routing: RoutingRoutesDeps;
-  calls: CallRepository;
-  /** Tickets and their recordings; absent in tests of other routes. */
-  tickets?: TicketRoutesDeps;
+  /** Their routes and health checks make the API. */
+  features: readonly Feature[];
 }
 
 /**
  * The HTTP API as a fastify instance (no listening here: server wiring is in
- * main.ts). Every route validates its input and output by schema; one error
+ * the composition root). Every route validates its input and output by schema; one error
  * handler answers 4xx with the reason, 503 when the database is away, and
  * hides the details of other 5xx.
  */
@@ -65,11 +57,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // Order matters: auth's onRoute hook marks guarded routes before swagger records them.
   registerAuth(app, d.auth);
   await registerOpenApi(app);
-  await healthRoutes(app, d.health);
-  await authRoutes(app);
-  await staffRoutes(app);
-  await routingRoutes(app, d.routing);
-  await callRoutes(app, { calls: d.calls });
-  if (d.tickets) await ticketRoutes(app, d.tickets);
+  await healthRoutes(app, d.features.flatMap((f) => f.health ?? []));
+  for (const f of d.features) await f.routes?.(app);
   return app;
 }

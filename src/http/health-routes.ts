@@ -1,36 +1,22 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { HealthCheck } from '../feature.ts';
 
-export interface HealthSource {
-  ariConnected(): boolean;
-  /** Live telephony state: legs, waits and bridges; all zero when no call is up. */
-  telephony(): { legs: number; pendingWaits: number; bridges: number };
-  activeCalls(): number;
-  pendingRecords(): number;
-  databaseOk(): Promise<boolean>;
-}
+const HealthSchema = Type.Object(
+  { status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]) },
+  { additionalProperties: true, description: 'status, and one field per health check of the features (ari, database, activeCalls, …)' },
+);
 
-const HealthSchema = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-  ari: Type.Boolean(),
-  database: Type.Boolean(),
-  activeCalls: Type.Integer(),
-  pendingRecords: Type.Integer(),
-  telephony: Type.Object({ legs: Type.Integer(), pendingWaits: Type.Integer(), bridges: Type.Integer() }),
-});
-
-/** GET /health: for monitoring; no secrets and no numbers, so no token. */
-export async function healthRoutes(app: FastifyInstance, source: HealthSource): Promise<void> {
+/**
+ * GET /health: for monitoring; no secrets and no numbers, so no token. Every
+ * feature's checks are read; a false 'down' check answers 503 (this node
+ * cannot take calls), a false 'degraded' one marks the status.
+ */
+export async function healthRoutes(app: FastifyInstance, checks: readonly HealthCheck[]): Promise<void> {
   app.get('/health', { schema: { tags: ['health'], summary: 'Liveness of telephony and database (no token)', response: { 200: HealthSchema, 503: HealthSchema } } }, async (_req, reply) => {
-    const [database, ari] = [await source.databaseOk(), source.ariConnected()];
-    const body = {
-      status: ari && database ? ('ok' as const) : ('degraded' as const),
-      ari,
-      database,
-      activeCalls: source.activeCalls(),
-      pendingRecords: source.pendingRecords(),
-      telephony: source.telephony(),
-    };
-    return reply.code(ari ? 200 : 503).send(body);
+    const values = await Promise.all(checks.map(async (c) => [c, await c.read()] as const));
+    const failed = (level: HealthCheck['whenFalse']) => values.some(([c, v]) => c.whenFalse === level && v === false);
+    const body = { status: failed('down') || failed('degraded') ? 'degraded' : 'ok', ...Object.fromEntries(values.map(([c, v]) => [c.name, v])) };
+    return reply.code(failed('down') ? 503 : 200).send(body);
   });
 }

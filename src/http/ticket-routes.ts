@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { roleAtLeast } from '../auth/roles.ts';
-import type { Clock } from '../routing/clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { TicketConflictError, TicketInputError, type TicketRepository } from '../tickets/ticket-repository.ts';
 import type { Ticket, TicketCategory, TicketStatus } from '../tickets/ticket.ts';
-import type { RecordingStore } from '../voicemail/recording-store.ts';
+import type { RecordingStore } from '../recordings/recording-store.ts';
 import { principalOf, requireRole } from './auth.ts';
 import { ErrorSchema } from './schemas.ts';
 import { TicketHistorySchema, TicketListQuery, TicketParams, TicketPatchBody, TicketSchema } from './ticket-schemas.ts';

@@ -1,10 +1,10 @@
-import type { CalendarConfig, Language } from '../config/schema.ts';
-import type { CallRecorder, Category } from '../calls/call-record.ts';
+import type { Language } from '../config/schema.ts';
+import type { CallRecorder } from '../domain/call-record.ts';
+import type { Category } from '../domain/category.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { Clock } from '../routing/clock.ts';
-import type { ManualOverride } from '../routing/calendar.ts';
+import type { Clock } from '../time/clock.ts';
 import { isCallEnded, type CallLeg, type CollectOptions, type CollectResult, type PlayResult } from '../telephony/port.ts';
-import { DECISIONS, type Decision } from './decisions.ts';
+import type { Decisions } from './decisions.ts';
 import type { Flow, PromptItem } from './flow-schema.ts';
 
 /** Where prompt audio comes from (PromptLibrary in production). */
@@ -33,9 +33,7 @@ export interface SessionEnvironment {
   flow: Flow;
   prompts: PromptSource;
   clock: Clock;
-  calendar: CalendarConfig;
-  override(): ManualOverride | null;
-  decisions?: Readonly<Record<string, Decision>>;
+  decisions: Decisions;
 }
 
 /**
@@ -111,9 +109,9 @@ export class CallSession {
   }
 
   decide(fn: string): string {
-    const decision = (this.env.decisions ?? DECISIONS)[fn];
+    const decision = this.env.decisions[fn];
     if (!decision) throw new Error(`unknown decision function "${fn}"`);
-    return decision.decide({ now: this.now, calendar: this.env.calendar, override: this.env.override() });
+    return decision.decide(this.now);
   }
 
   /** Prompt items to files in the call's language (selects are decided now). */

@@ -1,4 +1,4 @@
-import type { CallOutcome } from '../calls/call-record.ts';
+import type { CallOutcome } from '../domain/call-record.ts';
 import type { CallLeg, Telephony } from '../telephony/port.ts';
 import type { CallSession } from './call-session.ts';
 

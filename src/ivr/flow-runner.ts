@@ -1,16 +1,17 @@
-import type { Flow, FlowNode } from './flow-schema.ts';
 import { Jump, type CallSession } from './call-session.ts';
-import { NODE_HANDLERS, type NodeServices } from './nodes/index.ts';
+import type { FlowNode } from './flow-schema.ts';
+import type { NodeRegistry } from './node-kind.ts';
 
 /** More node transitions than any real call makes: a flow that loops without waiting is a bug. */
 const MAX_TRANSITIONS = 500;
 
 /**
- * Runs a call through the flow from `start` until a node ends it. A Jump (the
+ * Runs a call through its flow from `start` until a node ends it. A Jump (the
  * emergency key) continues at its node from wherever the call was. Errors,
  * including CallEndedError when the caller hangs up, go to the caller.
  */
-export async function runFlow(flow: Flow, session: CallSession, start: string, services: NodeServices): Promise<void> {
+export async function runFlow(session: CallSession, start: string, kinds: NodeRegistry): Promise<void> {
+  const { flow } = session.env;
   let next: string | null = start;
   for (let transitions = 0; next !== null; transitions++) {
     if (transitions > MAX_TRANSITIONS) throw new Error(`flow loops: more than ${MAX_TRANSITIONS} nodes on one call`);
@@ -20,12 +21,26 @@ export async function runFlow(flow: Flow, session: CallSession, start: string, s
     await session.enter(next);
     if (from !== null) session.log.debug({ from }, `transition: ${from} -> ${next}`);
     try {
-      const handler = NODE_HANDLERS[node.kind] as (n: FlowNode, s: CallSession, x: NodeServices) => Promise<string | null>;
-      next = await handler(node, session, services);
+      next = await kinds.run(node, session);
     } catch (err) {
       if (!(err instanceof Jump)) throw err;
       session.log.info({ to: err.node, reason: err.reason }, 'jump');
       next = err.node;
     }
+  }
+}
+
+/**
+ * Plays a prompt before the flow starts (the apology after a restart, a
+ * callback's introduction). The emergency key works there as everywhere: it
+ * returns the node to start at instead of escaping as an error.
+ */
+export async function introduce(session: CallSession, prompt: string): Promise<string | null> {
+  try {
+    await session.play([prompt], 'emergency');
+    return null;
+  } catch (err) {
+    if (err instanceof Jump) return err.node;
+    throw err;
   }
 }

@@ -7,3 +7,4 @@ export { verifyWebhookSignature, signWebhook, type VerifyOptions } from './signa
 export { TICKET_CREATED, type TicketWebhookBody } from './webhook-channel.ts';
 export type { TicketSummary } from './ticket-summary.ts';
 export type { ChannelName } from './channel.ts';
+export { createNotify, type Notify } from './feature.ts';

@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CalendarConfig, Language } from '../config/schema.ts';
-import type { FlowNode, PromptItem } from '../ivr/flow-schema.ts';
-import { loadFlow } from '../ivr/load-flow.ts';
+import { loadFlow, type FlowCheckContext } from '../ivr/load-flow.ts';
 
 /**
  * Where each catalogue prompt is used, for reviewing wording: the flow nodes
@@ -26,8 +24,8 @@ export interface UsageOptions {
   sourceDir: string;
   /** Paths in the report are relative to it. */
   root: string;
-  calendar: CalendarConfig;
-  languages: readonly Language[];
+  /** Node kinds and decisions to read the flows with (every prompt counts as present here: the point is where ids appear). */
+  flowContext: FlowCheckContext;
 }
 
 export function promptUsage(o: UsageOptions): Map<string, PromptUse[]> {
@@ -35,47 +33,18 @@ export function promptUsage(o: UsageOptions): Map<string, PromptUse[]> {
   const add = (id: string, use: PromptUse) => uses.get(id)?.push(use);
   for (const file of o.flowFiles) {
     const where = path.relative(o.root, file);
-    // Every prompt counts as present here: the point is where ids appear, not whether they are rendered.
-    const { flow } = loadFlow(file, { prompts: { has: () => true }, languages: o.languages, calendar: o.calendar });
+    const { flow } = loadFlow(file, { ...o.flowContext, prompts: { has: () => true } });
     add(flow.resumePrompt, { where, what: 'resumePrompt (after a restart)' });
     for (const [nodeId, node] of Object.entries(flow.nodes)) {
-      for (const [field, id] of promptsOf(node)) add(id, { where, what: `node ${nodeId} (${node.kind}, ${field})` });
+      const kind = o.flowContext.kinds.find((k) => k.kind === node.kind)!;
+      for (const [field, item] of kind.prompts(node)) {
+        if (typeof item === 'string') add(item, { where, what: `node ${nodeId} (${node.kind}, ${field})` });
+        else for (const [outcome, id] of Object.entries(item.prompts)) add(id, { where, what: `node ${nodeId} (${node.kind}, ${field}, ${item.select}: ${outcome})` });
+      }
     }
   }
   for (const { id, where, what } of codeUses(o.sourceDir, o.root, o.ids)) add(id, { where, what });
   return uses;
-}
-
-/** [field, prompt id] for every prompt a node can play. */
-export function promptsOf(node: FlowNode): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  const items = (field: string, list: readonly PromptItem[] | undefined) => {
-    for (const item of list ?? []) {
-      if (typeof item === 'string') out.push([field, item]);
-      else for (const [outcome, id] of Object.entries(item.prompts)) out.push([`${field}, ${item.select}: ${outcome}`, id]);
-    }
-  };
-  switch (node.kind) {
-    case 'play':
-    case 'hangup':
-    case 'transfer':
-      items('prompts', node.prompts);
-      break;
-    case 'menu':
-      items('prompts', node.prompts);
-      items('retryPrompts', node.retryPrompts);
-      items('invalidPrompts', node.invalidPrompts);
-      items('noInputPrompts', node.noInputPrompts);
-      break;
-    case 'duty-line':
-    case 'silent-caller':
-      for (const [role, id] of Object.entries(node.prompts)) out.push([`prompts.${role}`, id]);
-      break;
-    case 'decide':
-    case 'language':
-      break;
-  }
-  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CalendarConfig, HotlineConfig, Language } from '../config/schema.ts';
-import { describeServiceHours } from '../routing/service-hours-text.ts';
+import { describeServiceHours } from '../calendar/service-hours-text.ts';
 import { LANGUAGES, type PromptVars } from './catalogue.ts';
 import { spokenDigits } from './prompt-library.ts';
 

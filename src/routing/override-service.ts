@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger.ts';
-import type { ManualOverride } from './calendar.ts';
-import type { Clock } from './clock.ts';
+import type { ManualOverride } from '../calendar/calendar.ts';
+import type { Clock } from '../time/clock.ts';
 import type { OverrideRepository, StoredOverride } from './override-repository.ts';
 
 /** Longest an override may run: a forgotten switch must not hold the line in night mode for ever. */

@@ -1,5 +1,5 @@
 import type { CalendarConfig } from '../config/schema.ts';
-import { addWorkingDays, serviceState } from '../routing/calendar.ts';
+import { addWorkingDays, serviceState } from '../calendar/calendar.ts';
 import type { TicketCategory } from './ticket.ts';
 
 /**

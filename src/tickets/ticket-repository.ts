@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { CalendarConfig } from '../config/schema.ts';
-import { toLocalParts } from '../routing/local-time.ts';
+import { toLocalParts } from '../calendar/local-time.ts';
 import { deadlineFor } from './deadline.ts';
 import {
   formatReference,

@@ -1,5 +1,5 @@
 import type { Language } from '../config/schema.ts';
-import { addDays, toLocalParts } from '../routing/local-time.ts';
+import { addDays, toLocalParts } from '../calendar/local-time.ts';
 
 /**
  * A deadline as the caller should hear it, in the service area's time zone:

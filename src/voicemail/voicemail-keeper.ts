@@ -3,7 +3,7 @@ import type { RecordingArchive } from '../telephony/port.ts';
 import type { TicketRepository } from '../tickets/ticket-repository.ts';
 import type { RecordingEnd, Ticket, TicketDraft } from '../tickets/ticket.ts';
 import type { JournalEntry, VoicemailJournal } from './journal.ts';
-import type { RecordingStore } from './recording-store.ts';
+import type { RecordingStore } from '../recordings/recording-store.ts';
 import { WavError, wavInfo } from '../audio/wav.ts';
 
 export interface VoicemailKeeperOptions {

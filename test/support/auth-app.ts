@@ -2,13 +2,18 @@ import type pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AuthService, type AuthServiceOptions } from '../../src/auth/auth-service.ts';
+import { authRoutes } from '../../src/auth/routes.ts';
+import { staffRoutes } from '../../src/auth/staff-routes.ts';
 import { CallRepository } from '../../src/calls/call-repository.ts';
+import { callRoutes } from '../../src/calls/routes.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
+import type { Feature } from '../../src/feature.ts';
 import { buildApp } from '../../src/http/app.ts';
-import type { TicketRoutesDeps } from '../../src/http/ticket-routes.ts';
-import { createClock } from '../../src/routing/clock.ts';
+import { ticketRoutes, type TicketRoutesDeps } from '../../src/http/ticket-routes.ts';
 import { OverrideRepository } from '../../src/routing/override-repository.ts';
 import { OverrideService } from '../../src/routing/override-service.ts';
+import { routingRoutes } from '../../src/routing/routes.ts';
+import { createClock } from '../../src/time/clock.ts';
 
 /** scrypt at a low cost: the tests hash many passwords, and verifying reads the cost from the hash. */
 export const FAST_PASSWORDS = { N: 2 ** 10, r: 8, p: 1 };
@@ -27,19 +32,23 @@ export async function buildAuthTestApp(
   const config = loadConfig({});
   const clock = createClock('2026-11-24T10:00:00+08:00');
   const service = new AuthService({ db: pool, log, serviceToken, failureDelayMs: 0, passwordParams: FAST_PASSWORDS, ...auth });
-  const app = await buildApp({
-    log,
-    auth: service,
-    health: {
-      ariConnected: () => true,
-      telephony: () => ({ legs: 0, pendingWaits: 0, bridges: 0 }),
-      activeCalls: () => 0,
-      pendingRecords: () => 0,
-      databaseOk: async () => true,
+  // The features' routes as the service installs them, and a node where every health check is well.
+  const features: Feature[] = [
+    {
+      name: 'health',
+      health: [
+        { name: 'ari', read: () => true, whenFalse: 'down' },
+        { name: 'database', read: () => true, whenFalse: 'degraded' },
+        { name: 'activeCalls', read: () => 0 },
+        { name: 'telephony', read: () => ({ legs: 0, pendingWaits: 0, bridges: 0 }) },
+        { name: 'pendingRecords', read: () => 0 },
+      ],
     },
-    routing: { calendar: config.calendar, clock, overrides: new OverrideService(new OverrideRepository(pool), clock, log) },
-    calls: new CallRepository(pool),
-    ...(extra.tickets ? { tickets: extra.tickets } : {}),
-  });
+    { name: 'auth', routes: async (app) => { await authRoutes(app); await staffRoutes(app); } },
+    { name: 'routing', routes: (app) => routingRoutes(app, { calendar: config.calendar, clock, overrides: new OverrideService(new OverrideRepository(pool), clock, log) }) },
+    { name: 'calls', routes: (app) => callRoutes(app, { calls: new CallRepository(pool) }) },
+    ...(extra.tickets ? [{ name: 'tickets', routes: (app: FastifyInstance) => ticketRoutes(app, extra.tickets!) }] : []),
+  ];
+  const app = await buildApp({ log, auth: service, features });
   return { app, auth: service };
 }

@@ -2,24 +2,32 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { CallRecord, RecordSink } from '../../src/calls/call-record.ts';
+import type { CallRecord, RecordSink } from '../../src/domain/call-record.ts';
 import { PROJECT_ROOT, parseConfig, type LoadedConfig } from '../../src/config/load-config.ts';
+import { createDesk } from '../../src/desk/index.ts';
 import type { AlertSink, DutyAlert } from '../../src/emergency/alerts.ts';
+import { createEmergency } from '../../src/emergency/index.ts';
 import type { PromptSource } from '../../src/ivr/call-session.ts';
+import { CallRunner } from '../../src/ivr/call-runner.ts';
 import type { Flow } from '../../src/ivr/flow-schema.ts';
-import { Hotline } from '../../src/ivr/hotline.ts';
-import { loadFlow, type PromptAvailability } from '../../src/ivr/load-flow.ts';
+import { FlowSet } from '../../src/ivr/flow-set.ts';
+import { InboundCalls } from '../../src/ivr/inbound-calls.ts';
+import type { PromptAvailability } from '../../src/ivr/load-flow.ts';
+import { bindKinds } from '../../src/ivr/node-kind.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { loadCatalogue } from '../../src/prompts/catalogue.ts';
-import type { ManualOverride } from '../../src/routing/calendar.ts';
-import { createClock, type Clock } from '../../src/routing/clock.ts';
+import type { ManualOverride } from '../../src/calendar/calendar.ts';
+import { calendarDecisions } from '../../src/routing/decisions.ts';
+import { createClock, type Clock } from '../../src/time/clock.ts';
+import { VOICEMAIL_NODE_KINDS } from '../../src/voicemail/index.ts';
 import { FakeTelephony, type FakeLeg, type FakeLegInit } from './fake-telephony.ts';
 import { runUntil, type RunOptions } from './fake-time.ts';
 import { MemoryVoicemail } from './memory-voicemail.ts';
 
 /**
  * The real hotline (flows/hotline.yaml, the calendar of config/hotline.yaml,
- * the Hotline class) on a FakeTelephony, with in-memory records, alerts and
+ * the flow engine with the emergency and desk features as the service wires
+ * them) on a FakeTelephony, with in-memory records, alerts, voicemail and
  * log. Install fake timers before creating it: its clock follows them.
  */
 
@@ -125,7 +133,8 @@ export interface Harness {
   alerts: MemoryAlerts;
   logs: MemoryLog;
   voicemail: MemoryVoicemail;
-  hotline: Hotline;
+  /** Runs the calls (activeCalls, settle). */
+  runner: CallRunner;
   /** A caller leg on the fake telephony, to script before `dialIn`. */
   caller(init?: FakeLegInit): FakeLeg;
   /** The call reaches the hotline. */
@@ -141,11 +150,6 @@ export interface Harness {
 export function hotlineHarness(o: HarnessOptions = {}): Harness {
   if (!vi.isFakeTimers()) throw new Error('hotlineHarness: install fake timers first (vi.useFakeTimers())');
   const config = testConfig(o.config);
-  const { flow, warnings } = loadFlow(config.flowFile, {
-    prompts: catalogueAvailability(),
-    languages: config.languages.enabled,
-    calendar: config.calendar,
-  });
   const clock = createClock(o.at ?? DAY);
   const telephony = new FakeTelephony();
   // Digits are short, so an officer's announcement of an 11-digit number stays realistic.
@@ -153,25 +157,31 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
   const records = new MemoryRecords();
   const alerts = new MemoryAlerts();
   const logs = new MemoryLog();
-  const voicemail = new MemoryVoicemail(telephony.recordings);
-  const hotline = new Hotline({
-    flow,
+  const log = createLogger('debug', logs);
+  const voicemail = new MemoryVoicemail(telephony.recordings, config.calendar);
+  const flows = new FlowSet();
+  const runner = new CallRunner({ prompts: promptStub, clock, flows, records, log });
+  const base = { config, log, telephony, prompts: promptStub, runner };
+  flows.install([
+    { name: 'routing', decisions: calendarDecisions(config.calendar, () => o.override ?? null) },
+    createEmergency(base, { alerts }),
+    createDesk(base),
+    { name: 'voicemail', nodes: bindKinds(VOICEMAIL_NODE_KINDS, voicemail) },
+  ]);
+  const { flow, warnings } = flows.load('inbound', config.flowFile, catalogueAvailability(), config.languages.enabled);
+  new InboundCalls({
     telephony,
-    prompts: promptStub,
-    clock,
-    calendar: config.calendar,
-    override: () => o.override ?? null,
-    records,
+    runner,
+    flow,
+    defaultLanguage: config.languages.default,
+    enabledLanguages: config.languages.enabled,
     loadRecord: async (id) => records.latest.get(id) ?? null,
-    alerts,
-    voicemail,
-    log: createLogger('debug', logs),
-    config,
+    log,
   });
 
   const settleAll = async (options: RunOptions = {}) => {
     let done = false;
-    void hotline.settle().then(() => {
+    void runner.settle().then(() => {
       done = true;
     });
     await runUntil(() => done, { what: 'every call to end', ...options });
@@ -187,14 +197,14 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
     alerts,
     logs,
     voicemail,
-    hotline,
+    runner,
     caller: (init = {}) => telephony.newLeg({ callerNumber: CALLER, ...init }),
     dialIn: (leg, context = {}) => telephony.simulateInbound(leg, context),
     runUntil,
     settle: settleAll,
     async finish(options = {}) {
       await settleAll();
-      expect(hotline.activeCalls).toBe(0);
+      expect(runner.activeCalls).toBe(0);
       expect(telephony.stats()).toEqual({ connected: true, legs: 0, pendingWaits: 0, bridges: 0 });
       expect(vi.getTimerCount()).toBe(0);
       if (!options.errorsExpected) expect(logs.errors()).toEqual([]);

@@ -1,5 +1,5 @@
-import type { Language } from '../../src/config/schema.ts';
-import type { VoicemailServices } from '../../src/ivr/nodes/index.ts';
+import type { CalendarConfig, Language } from '../../src/config/schema.ts';
+import type { VoicemailServices } from '../../src/voicemail/voicemail-services.ts';
 import type { RecordingEnd, TicketDraft } from '../../src/tickets/ticket.ts';
 import type { FakeRecordingArchive } from './fake-recordings.ts';
 
@@ -13,7 +13,10 @@ export class MemoryVoicemail implements VoicemailServices {
   /** open() throws while set (a journal that cannot be written). */
   failOpen: Error | null = null;
 
-  constructor(private readonly archive: FakeRecordingArchive) {}
+  constructor(
+    private readonly archive: FakeRecordingArchive,
+    readonly calendar: CalendarConfig,
+  ) {}
 
   async open(draft: TicketDraft): Promise<void> {
     if (this.failOpen) throw this.failOpen;

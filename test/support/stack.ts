@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { startAsterisk, type AsteriskProcess } from '../../src/asterisk/asterisk-process.ts';
-import { fallbackPrompts } from '../../src/asterisk/fallback-prompts.ts';
 import { renderAsteriskConfig } from '../../src/asterisk/render-config.ts';
 import { loadConfig, type LoadedConfig } from '../../src/config/load-config.ts';
 import { loadFlow } from '../../src/ivr/load-flow.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import type { PromptLibrary } from '../../src/prompts/prompt-library.ts';
-import { buildPrompts } from '../../src/service.ts';
+import { offlineFlowContext } from '../../src/app/node-kinds.ts';
+import { buildPrompts } from '../../src/app/prompts.ts';
+import { fallbackPrompts } from '../../src/emergency/fallback-prompts.ts';
 import { freeUdpPort } from '../../src/sipp/ports.ts';
 import type { E2eEnvironment } from '../e2e/support/environment.ts';
 import { freePort } from './free-port.ts';
@@ -106,7 +107,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     const config = loadConfig({ HOTLINE_CONFIG: configFile });
     const log = createLogger(process.env.HOTLINE_STACK_LOG ?? 'warn');
     const prompts = await buildPrompts(config, log);
-    const { flow } = loadFlow(config.flowFile, { prompts, languages: config.languages.enabled, calendar: config.calendar });
+    const { flow } = loadFlow(config.flowFile, offlineFlowContext(config, prompts));
     const rendered = await renderAsteriskConfig(
       config,
       ariPassword,

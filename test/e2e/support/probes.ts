@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import type { CallRecord } from '../../../src/calls/call-record.ts';
+import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { CallRepository } from '../../../src/calls/call-repository.ts';
 import type { E2eEnvironment } from './environment.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CallRecord } from '../../../src/calls/call-record.ts';
+import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { CallStore } from '../../../src/calls/call-store.ts';
 import { createLogger } from '../../../src/logging/logger.ts';
 

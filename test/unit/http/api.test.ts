@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../../src/calls/call-record.ts';
+import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { CallRepository } from '../../../src/calls/call-repository.ts';
 import { migrate } from '../../../src/db/migrate.ts';
 import { createLogger } from '../../../src/logging/logger.ts';

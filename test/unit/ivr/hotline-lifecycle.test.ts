@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CallRecord } from '../../../src/calls/call-record.ts';
+import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { accepts, CALLER, DAY, hotlineHarness, NIGHT } from '../../support/hotline-harness.ts';
 import type { FakeLeg } from '../../support/fake-telephony.ts';
 

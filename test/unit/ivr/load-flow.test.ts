@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../../../src/config/load-config.ts';
-import type { Language } from '../../../src/config/schema.ts';
+import { offlineFlowContext } from '../../../src/app/node-kinds.ts';
+import type { CalendarConfig, Language } from '../../../src/config/schema.ts';
 import { checkFlow, FlowError, loadFlow, type FlowCheckContext } from '../../../src/ivr/load-flow.ts';
 import { catalogueAvailability, testConfig } from '../../support/hotline-harness.ts';
 
@@ -11,8 +12,10 @@ const FLOW_FILE = path.join(PROJECT_ROOT, 'flows/hotline.yaml');
 const config = testConfig();
 const catalogue = catalogueAvailability();
 
-function context(over: Partial<FlowCheckContext> = {}): FlowCheckContext {
-  return { prompts: catalogue, languages: ['zh-CN', 'en-US'], calendar: config.calendar, ...over };
+/** How the service checks a flow; `calendar` changes the decisions' outcomes. */
+function context(over: Partial<FlowCheckContext> & { calendar?: CalendarConfig } = {}): FlowCheckContext {
+  const { calendar = config.calendar, ...rest } = over;
+  return { ...offlineFlowContext({ calendar, languages: config.languages }, catalogue), languages: ['zh-CN', 'en-US'], ...rest };
 }
 
 /** The real flow as parsed YAML, to change one thing at a time. */
@@ -214,7 +217,7 @@ describe('refused flows', () => {
     const raw = realFlow();
     raw.nodes.closing = { kind: 'survey', next: 'greeting' };
     expect(problemsOf(raw)).toEqual([
-      'nodes.closing.kind: must be one of play, menu, decide, transfer, duty-line, language, silent-caller, voicemail, hangup',
+      'nodes.closing.kind: must be one of play, menu, decide, language, silent-caller, hangup, duty-line, transfer, voicemail',
     ]);
   });
 

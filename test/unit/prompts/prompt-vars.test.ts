@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { PLACEHOLDERS } from '../../../src/prompts/catalogue.ts';
 import { promptVars } from '../../../src/prompts/prompt-vars.ts';
-import { describeServiceHours } from '../../../src/routing/service-hours-text.ts';
+import { describeServiceHours } from '../../../src/calendar/service-hours-text.ts';
 
 describe('promptVars', () => {
   const config = loadConfig({});

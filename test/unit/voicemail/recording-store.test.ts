@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RecordingStore } from '../../../src/voicemail/recording-store.ts';
+import { RecordingStore } from '../../../src/recordings/recording-store.ts';
 import { pcmToWav, toneWav, WavError, wavInfo } from '../../../src/audio/wav.ts';
 import { makeTempDir, removeDir } from '../db/helpers.ts';
 

@@ -10,7 +10,7 @@ import { deadlineFor } from '../../../src/tickets/deadline.ts';
 import { TicketRepository } from '../../../src/tickets/ticket-repository.ts';
 import type { Ticket, TicketDraft } from '../../../src/tickets/ticket.ts';
 import { VoicemailJournal } from '../../../src/voicemail/journal.ts';
-import { RecordingStore } from '../../../src/voicemail/recording-store.ts';
+import { RecordingStore } from '../../../src/recordings/recording-store.ts';
 import { VoicemailKeeper, type VoicemailKeeperOptions } from '../../../src/voicemail/voicemail-keeper.ts';
 import { pcmToWav, toneWav } from '../../../src/audio/wav.ts';
 import { FakeRecordingArchive } from '../../support/fake-recordings.ts';

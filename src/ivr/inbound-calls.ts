@@ -1,0 +1,79 @@
+import type { Language } from '../config/schema.ts';
+import type { CallRecord } from '../domain/call-record.ts';
+import type { Logger } from '../logging/logger.ts';
+import { maskNumber } from '../logging/mask.ts';
+import type { CallLeg, InboundCallContext, Telephony } from '../telephony/port.ts';
+import { CHANNEL_VARS } from './call-session.ts';
+import type { CallRunner } from './call-runner.ts';
+import type { Flow } from './flow-schema.ts';
+import { introduce } from './flow-runner.ts';
+
+export interface InboundCallsOptions {
+  telephony: Telephony;
+  runner: CallRunner;
+  flow: Flow;
+  defaultLanguage: Language;
+  enabledLanguages: readonly Language[];
+  /** Reads a call's record back (for calls picked up after a restart); null when it cannot in time. */
+  loadRecord(id: string): Promise<CallRecord | null>;
+  log: Logger;
+}
+
+/**
+ * Calls that reach the application run through the inbound flow. A call found
+ * in the application after a restart is picked up where it was: the node,
+ * language and customer stored on its channel, its record read back.
+ */
+export class InboundCalls {
+  constructor(private readonly o: InboundCallsOptions) {
+    o.telephony.onInboundCall((leg, context) => o.runner.track(this.handle(leg, context)));
+  }
+
+  private async handle(leg: CallLeg, context: InboundCallContext): Promise<void> {
+    const { flow, runner } = this.o;
+    let start = flow.start;
+    let language = this.o.defaultLanguage;
+    let record: CallRecord | null = null;
+    let customer = leg.callerNumber;
+    if (context.resumed) {
+      const stored = await this.storedState(leg);
+      if (stored.node && flow.nodes[stored.node]) start = stored.node;
+      if (stored.language) language = stored.language;
+      if (stored.customer) customer = stored.customer;
+      if (stored.callId) record = await this.o.loadRecord(stored.callId).catch(() => null);
+      if (!record && stored.callId) record = runner.newRecord(leg, language, { id: stored.callId, resumed: true, customer });
+    }
+    record ??= runner.newRecord(leg, language);
+    const session = runner.session(leg, { flow, record, language });
+    session.customerNumber = customer;
+    if (context.resumed) session.recorder.resumed();
+    await runner.run(session, async () => {
+      if (context.resumed) {
+        session.log.info({ node: start }, 'picked up again after a restart');
+        // A node that waits on something of its own (a recording) is not interrupted by an apology.
+        if (!runner.kinds.resumesItself(flow.nodes[start])) start = (await introduce(session, flow.resumePrompt)) ?? start;
+      } else {
+        await leg.setVar(CHANNEL_VARS.callId, session.recorder.id);
+        await leg.answer();
+        session.recorder.answered(session.now);
+        session.log.info({ from: maskNumber(leg.callerNumber) }, 'call answered');
+      }
+      leg.enableVoiceDetection().catch((err) => session.log.debug({ err: (err as Error).message }, 'no talk detection'));
+      await runner.runFlow(session, start);
+    });
+  }
+
+  private async storedState(leg: CallLeg) {
+    const read = (name: string) => leg.getVar(name).catch(() => null);
+    const [callId, node, language, customer] = await Promise.all(
+      [CHANNEL_VARS.callId, CHANNEL_VARS.node, CHANNEL_VARS.language, CHANNEL_VARS.customer].map(read),
+    );
+    const enabled = this.o.enabledLanguages as string[];
+    return {
+      callId: callId ?? null,
+      node: node ?? null,
+      customer: customer ?? null,
+      language: language && enabled.includes(language) ? (language as Language) : null,
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import type { Feature, ServiceBase } from '../feature.ts';
+import type { Ticket } from '../tickets/ticket.ts';
+import { listDeliveries } from './delivery-repository.ts';
+import { NotificationOutbox } from './outbox.ts';
+import { notificationSettings } from './settings.ts';
+
+export interface Notify extends Feature {
+  /** Tells staff of a ticket whose audio is safe; enqueueing again is harmless (one row per ticket and channel). */
+  announceTicket(ticket: Ticket): Promise<void>;
+  /** The notifications of a ticket with their state, for staff. */
+  deliveries(ticketId: string): Promise<Array<{ channel: string; status: string; attempts: number; deliveredAt: string | null; lastError: string | null }>>;
+}
+
+/** Staff notifications (webhook, e-mail) through the durable outbox. */
+export function createNotify(base: Pick<ServiceBase, 'config' | 'db' | 'log'>): Notify {
+  const { db } = base;
+  const outbox = new NotificationOutbox({ pool: db.pool, log: base.log.child({ component: 'notify' }), settings: notificationSettings(base.config) });
+  return {
+    name: 'notify',
+    announceTicket: async (t) => {
+      await db.whenMigrated();
+      await outbox.enqueue({
+        ticketId: t.id,
+        reference: t.reference,
+        category: t.category,
+        level: t.level,
+        language: t.language,
+        callerNumber: t.callerNumber,
+        deadline: t.deadline,
+        createdAt: t.createdAt,
+        recordingSeconds: t.recording.ms === null ? null : Math.round(t.recording.ms / 1000),
+      });
+    },
+    deliveries: async (id) =>
+      (await listDeliveries(db.pool, id)).map((x) => ({ channel: x.channel, status: x.status, attempts: x.attempts, deliveredAt: x.deliveredAt, lastError: x.lastError })),
+    workers: [
+      {
+        name: 'notification outbox',
+        // The worker starts once the tables exist; a database that is away only delays it.
+        start: () => void db.ready.then(() => outbox.start(), () => undefined),
+        stop: () => outbox.stop(5_000),
+      },
+    ],
+  };
+}

@@ -1,0 +1,28 @@
+import type { Feature, ServiceBase } from '../feature.ts';
+import { calendarDecisions } from './decisions.ts';
+import { OverrideRepository } from './override-repository.ts';
+import { OverrideService } from './override-service.ts';
+import { routingRoutes } from './routes.ts';
+
+export interface Routing extends Feature {
+  /** The supervisor's day/night switch. */
+  overrides: OverrideService;
+}
+
+/**
+ * Where calls go by calendar: the decisions flows branch on (service hours,
+ * greeting, closing), the day/night switch and its API.
+ */
+export function createRouting(base: Pick<ServiceBase, 'config' | 'clock' | 'log' | 'db'>): Routing {
+  const { config, clock, db } = base;
+  const overrides = new OverrideService(new OverrideRepository(db.pool), clock, base.log.child({ component: 'override' }));
+  // Read the switch as soon as the database allows, before the first call needs it.
+  void db.ready.then(() => overrides.refresh(), () => undefined);
+  return {
+    name: 'routing',
+    overrides,
+    decisions: calendarDecisions(config.calendar, () => overrides.current()),
+    routes: (app) => routingRoutes(app, { calendar: config.calendar, clock, overrides }),
+    workers: [{ name: 'day/night switch', start: () => overrides.startPolling(), stop: async () => overrides.stop() }],
+  };
+}
