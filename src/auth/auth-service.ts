@@ -5,14 +5,16 @@ import type { Logger } from 'pino';
 import { isTransientDbError } from '../db/retry.ts';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
 import { dummyHash, generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.ts';
-import { type Principal, type Role, USERNAME_PATTERN } from './roles.ts';
+import type { Principal, Role } from '../domain/staff.ts';
+import { AuthUnavailableError, type TokenVerifier, type VerifyResult } from '../http/auth.ts';
 import { StaffRepository, type StaffToken, type StaffUser } from './staff-repository.ts';
 import { generateToken, hashToken, looksLikeStaffToken } from './tokens.ts';
 
 /** The staff database cannot answer now (down, hung, or still migrating): the API says 503, not 500. */
-export class AuthUnavailableError extends Error {
-  override name = 'AuthUnavailableError';
-}
+export { AuthUnavailableError } from '../http/auth.ts';
+
+/** Usernames: lower-case, 3–40 characters of a-z, 0-9, ".", "_" and "-" (the database checks the same). */
+export const USERNAME_PATTERN = '^[a-z0-9._-]{3,40}$';
 
 /** A refused staff operation with the HTTP status and error code it maps to. */
 export class StaffError extends Error {
@@ -26,7 +28,6 @@ export class StaffError extends Error {
   }
 }
 
-export type VerifyResult = { principal: Principal } | { problem: 'invalid' | 'expired' | 'inactive' };
 
 export type LoginResult =
   | { ok: true; token: string; session: StaffToken; user: StaffUser }
@@ -59,7 +60,7 @@ const usernameRe = new RegExp(USERNAME_PATTERN);
  * from the account on every request, so a demotion or deactivation takes
  * effect at once, without waiting for tokens to expire.
  */
-export class AuthService {
+export class AuthService implements TokenVerifier {
   readonly repo: StaffRepository;
   private readonly throttle: LoginThrottle;
   private readonly serviceDigest: Buffer | null;

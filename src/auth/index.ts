@@ -15,8 +15,8 @@ export function createAuth(base: Pick<ServiceBase, 'db' | 'log'>, serviceToken: 
     name: 'auth',
     service,
     routes: async (app) => {
-      await authRoutes(app);
-      await staffRoutes(app);
+      await authRoutes(app, service);
+      await staffRoutes(app, service);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { AuthService } from './auth-service.ts';
 import { authenticate, principalOf } from '../http/auth.ts';
 import {
   ChangePasswordBody, CreatedToken, CreateTokenBody, LoginBody, LoginResponse, MeResponse, TokenIdParams, TokenSchema, tokenJson, userJson,
@@ -9,8 +10,7 @@ import { ErrorSchema } from '../http/schemas.ts';
 const tags = ['auth'];
 
 /** Login, logout, who am I, and the caller's own API tokens. */
-export async function authRoutes(app: FastifyInstance): Promise<void> {
-  const auth = app.hotlineAuth;
+export async function authRoutes(app: FastifyInstance, auth: AuthService): Promise<void> {
 
   app.post<{ Body: Static<typeof LoginBody> }>(
     '/api/auth/login',

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password.ts';
-import { ROLES, USERNAME_PATTERN } from './roles.ts';
+import { ROLES } from '../domain/staff.ts';
+import { USERNAME_PATTERN } from './auth-service.ts';
 import type { StaffToken, StaffUser } from './staff-repository.ts';
 
 /** Request and response shapes of /api/auth and /api/staff. No shape ever carries a password hash. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Role } from './roles.ts';
+import type { Role } from '../domain/staff.ts';
 
 export interface StaffUser {
   id: string;

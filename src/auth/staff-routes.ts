@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { AuthService } from './auth-service.ts';
 import { principalOf, requireRole } from '../http/auth.ts';
 import { CreateStaffBody, CreateStaffResponse, StaffUserSchema, UpdateStaffBody, UsernameParams, userJson } from './schemas.ts';
 import { ErrorSchema } from '../http/schemas.ts';
@@ -8,8 +9,7 @@ const tags = ['staff'];
 const admin = requireRole('admin');
 
 /** Staff accounts: admins only. */
-export async function staffRoutes(app: FastifyInstance): Promise<void> {
-  const auth = app.hotlineAuth;
+export async function staffRoutes(app: FastifyInstance, auth: AuthService): Promise<void> {
 
   app.get(
     '/api/staff',

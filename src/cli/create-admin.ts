@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AuthService, StaffError } from '../auth/auth-service.ts';
 import { generatePassword, passwordProblem } from '../auth/password.ts';
-import { USERNAME_PATTERN } from '../auth/roles.ts';
+import { USERNAME_PATTERN } from '../auth/auth-service.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { DatabaseInUseError, openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';

@@ -1,10 +1,9 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { AuthUnavailableError, type AuthService } from '../auth/auth-service.ts';
 import { isTransientDbError } from '../db/retry.ts';
 import type { Logger } from '../logging/logger.ts';
-import { registerAuth } from './auth.ts';
+import { AuthUnavailableError, registerAuth, type TokenVerifier } from './auth.ts';
 import type { Feature } from '../feature.ts';
 import { healthRoutes } from './health-routes.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -18,7 +17,7 @@ const UNDEFINED_TABLE = '42P01';
 export interface AppDeps {
   log: Logger;
   /** Staff accounts and tokens; also accepts the service admin token (var/secrets/admin-token). */
-  auth: AuthService;
+  auth: TokenVerifier;
   /** Their routes and health checks make the API. */
   features: readonly Feature[];
 }

@@ -1,9 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteOptions } from 'fastify';
-import { AuthUnavailableError, type AuthService } from '../auth/auth-service.ts';
-import { type Principal, type Role, roleAtLeast } from '../auth/roles.ts';
+import { type Principal, type Role, roleAtLeast } from '../domain/staff.ts';
 import { ErrorSchema } from './schemas.ts';
 
-export type { Principal, Role } from '../auth/roles.ts';
+export type { Principal, Role } from '../domain/staff.ts';
+
+/** What a bearer token stands for. */
+export type VerifyResult = { principal: Principal } | { problem: 'invalid' | 'expired' | 'inactive' };
+
+/** Checks bearer tokens (the staff accounts feature implements it). */
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifyResult>;
+}
+
+/** The staff database cannot answer now: requests get 503 and should be retried. */
+export class AuthUnavailableError extends Error {
+  override name = 'AuthUnavailableError';
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,7 +24,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Set by registerAuth. */
-    hotlineAuth: AuthService;
+    hotlineAuth: TokenVerifier;
   }
 }
 
@@ -28,7 +40,7 @@ type RoleHandler = preHandlerAsyncHookHandler & { [MIN_ROLE]?: Role };
  * route guarded by requireRole in the OpenAPI document (bearer security,
  * 401/403/503 answers, the role it needs).
  */
-export function registerAuth(app: FastifyInstance, auth: AuthService): void {
+export function registerAuth(app: FastifyInstance, auth: TokenVerifier): void {
   app.decorate('hotlineAuth', auth);
   app.decorateRequest('principal', null);
   app.addHook('onRoute', (route: RouteOptions) => {

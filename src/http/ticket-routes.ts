@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { roleAtLeast } from '../auth/roles.ts';
+import { roleAtLeast } from '../domain/staff.ts';
 import type { Clock } from '../time/clock.ts';
 import { TicketConflictError, TicketInputError, type TicketRepository } from '../tickets/ticket-repository.ts';
 import type { Ticket, TicketCategory, TicketStatus } from '../tickets/ticket.ts';

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileDurably } from '../fs/durable-write.ts';
 import type { Language } from '../config/schema.ts';
-import { WavError, wavInfo, type WavInfo } from '../audio/wav.ts';
 import { CALL_PLACEHOLDERS, fillPlaceholders, isTemplate, loadCatalogue, type PromptVars } from './catalogue.ts';
+import { writeManifest } from './manifest.ts';
+import { MAX_DYNAMIC_FILES, pruneOldest, removeStale, renderCached, renderHash, type RenderStatus } from './render-cache.ts';
+import { Semaphore } from './semaphore.ts';
 import type { TtsEngine } from './tts-engine.ts';
 
 /**
@@ -16,7 +16,7 @@ import type { TtsEngine } from './tts-engine.ts';
  * hash, so the next build asks the cloud engine again.
  */
 
-export type RenderStatus = 'rendered' | 'cached';
+export type { RenderStatus } from './render-cache.ts';
 
 export interface RenderProgress {
   /** Prompts finished so far, this one included. */
@@ -53,7 +53,7 @@ export interface BuildStats {
   ms: number;
 }
 
-interface RenderedPrompt {
+export interface RenderedPrompt {
   /** Absolute path including .wav. */
   wav: string;
   hash: string;
@@ -61,33 +61,6 @@ interface RenderedPrompt {
   durationMs: number;
   engine: TtsEngine;
 }
-
-export interface ManifestEntry {
-  /** Relative to renderedDir. */
-  file: string;
-  hash: string;
-  durationMs: number;
-  text: string;
-  /** What made the sound: differs from the manifest's engine after a fallback. */
-  engine: string;
-  voice: string;
-  rate: number;
-}
-
-export interface Manifest {
-  version: 2;
-  builtAt: string;
-  /** The configured engine. */
-  engine: string;
-  rates: Partial<Record<Language, number>>;
-  voices: Partial<Record<Language, string>>;
-  catalogue: string;
-  prompts: Partial<Record<Language, Record<string, ManifestEntry>>>;
-}
-
-export const MANIFEST_FILE = 'manifest.json';
-const RENDERED_NAME = /^(.+)-([0-9a-f]{12})\.wav$/;
-const TEMP_NAME = /^\..*\.tmp\.wav$/;
 
 export class PromptLibrary {
   readonly #renderedDir: string;
@@ -192,29 +165,10 @@ export class PromptLibrary {
       stats.removed += await removeStale(path.join(renderedDir, lang), keep);
     }
 
-    const manifest: Manifest = {
-      version: 2,
-      builtAt: new Date().toISOString(),
-      engine: engine.id,
-      rates: Object.fromEntries(languages.map((l) => [l, engine.rateFor(l)])),
-      voices: Object.fromEntries(languages.map((l) => [l, engine.voiceFor(l)])),
-      catalogue: catalogue.source,
-      prompts: {},
-    };
-    for (const job of jobs) {
-      const p = prompts.get(key(job.id, job.lang));
-      if (!p) continue;
-      (manifest.prompts[job.lang] ??= {})[job.id] = {
-        file: path.relative(renderedDir, p.wav),
-        hash: p.hash,
-        durationMs: p.durationMs,
-        text: p.text,
-        engine: p.engine.id,
-        voice: p.engine.voiceFor(job.lang),
-        rate: p.engine.rateFor(job.lang),
-      };
-    }
-    await writeFileDurably(path.join(renderedDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeManifest(renderedDir, engine, catalogue.source, languages, jobs.flatMap((j) => {
+      const p = prompts.get(key(j.id, j.lang));
+      return p ? [{ lang: j.lang, id: j.id, prompt: p }] : [];
+    }));
 
     stats.ms = Date.now() - started;
     return new PromptLibrary({ renderedDir, engine, vars, prompts, ids: catalogue.ids(), limit, stats, templates });
@@ -306,112 +260,6 @@ export class PromptLibrary {
   }
 }
 
-/** Dynamic renders kept per language; the oldest go first. */
-const MAX_DYNAMIC_FILES = 500;
-
-async function pruneOldest(dir: string, keep: number): Promise<void> {
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.wav'));
-  if (names.length <= keep) return;
-  const withTimes = await Promise.all(names.map(async (n) => ({ n, t: (await stat(path.join(dir, n)).catch(() => null))?.mtimeMs ?? 0 })));
-  withTimes.sort((a, b) => a.t - b.t);
-  for (const { n } of withTimes.slice(0, names.length - keep)) await rm(path.join(dir, n), { force: true });
-}
-
-/** sha256 (hex) over everything that decides how a text sounds. */
-export function renderHash(engine: TtsEngine, lang: Language, text: string): string {
-  return createHash('sha256')
-    .update(JSON.stringify([engine.id, engine.voiceFor(lang), engine.rateFor(lang), text]))
-    .digest('hex');
-}
-
-interface CachedRender {
-  /** Absolute path including .wav. */
-  wav: string;
-  hash: string;
-  durationMs: number;
-  status: RenderStatus;
-  /** Whose sound it is. */
-  engine: TtsEngine;
-}
-
-/**
- * The file for `text` from the cache, or rendered. `fileFor(hash)` names the
- * file of a hash. The cache is looked up under the engine that would render
- * now (a fallback wrapper whose cloud engine is down names its fallback); a
- * render that a fallback made is moved to the fallback's name.
- */
-async function renderCached(
-  engine: TtsEngine,
-  lang: Language,
-  text: string,
-  fileFor: (hash: string) => string,
-): Promise<CachedRender> {
-  const likely = engine.current?.() ?? engine;
-  const hash = renderHash(likely, lang, text);
-  const wav = fileFor(hash);
-  const cached = await readWavInfo(wav).catch(() => null);
-  if (cached && cached.dataBytes > 0) return { wav, hash, durationMs: cached.durationMs, status: 'cached', engine: likely };
-
-  const producer = (await engine.synthesize(text, lang, wav)) ?? engine;
-  const producedHash = renderHash(producer, lang, text);
-  let file = wav;
-  if (producedHash !== hash) {
-    file = fileFor(producedHash);
-    await rename(wav, file);
-  }
-  const info = await readWavInfo(file);
-  return { wav: file, hash: producedHash, durationMs: info.durationMs, status: 'rendered', engine: producer };
-}
-
-const ZH_DIGITS = ['零', '幺', '二', '三', '四', '五', '六', '七', '八', '九'] as const;
-
-/**
- * A number as text to be spoken digit by digit: zh-CN "九 五 幺 五 八" (幺 for 1,
- * as for phone numbers), en-US "9 5 1 5 8". "+" is spoken, spaces and dashes
- * between groups become a short pause, anything else is dropped.
- */
-export function spokenDigits(number: string, lang: Language): string {
-  const groups: string[][] = [[]];
-  for (const c of number) {
-    const group = groups[groups.length - 1]!;
-    if (c >= '0' && c <= '9') group.push(lang === 'zh-CN' ? ZH_DIGITS[Number(c)]! : c);
-    else if (c === '+') group.push(lang === 'zh-CN' ? '加' : 'plus');
-    else if ((c === ' ' || c === '-') && group.length > 0) groups.push([]);
-  }
-  return groups
-    .filter((g) => g.length > 0)
-    .map((g) => g.join(' '))
-    .join(lang === 'zh-CN' ? '，' : ', ');
-}
-
-export type { WavInfo } from '../audio/wav.ts';
-
-/** Format and length of a WAV file (prompts are small: read whole). */
-export async function readWavInfo(file: string): Promise<WavInfo> {
-  try {
-    return wavInfo(await readFile(file));
-  } catch (err) {
-    if (err instanceof WavError) throw new WavError(`${file}: ${err.message}`);
-    throw err;
-  }
-}
-
-/** Deletes rendered files in `dir` that are not in `keep`, and temp files older than 10 minutes. */
-async function removeStale(dir: string, keep: Set<string>): Promise<number> {
-  let removed = 0;
-  for (const name of await readdir(dir)) {
-    const full = path.join(dir, name);
-    if (RENDERED_NAME.test(name) && !keep.has(name)) {
-      await rm(full, { force: true });
-      removed += 1;
-    } else if (TEMP_NAME.test(name)) {
-      const st = await stat(full).catch(() => null);
-      if (st && Date.now() - st.mtimeMs > 10 * 60_000) await rm(full, { force: true });
-    }
-  }
-  return removed;
-}
-
 function key(id: string, lang: Language): string {
   return `${lang}\u0000${id}`;
 }
@@ -420,24 +268,3 @@ function stripWav(file: string): string {
   return file.endsWith('.wav') ? file.slice(0, -4) : file;
 }
 
-/** At most `max` tasks at a time, shared by the build and renderText(). */
-class Semaphore {
-  #free: number;
-  readonly #waiting: Array<() => void> = [];
-
-  constructor(max: number) {
-    this.#free = max;
-  }
-
-  async use<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free -= 1;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free += 1;
-    }
-  }
-}

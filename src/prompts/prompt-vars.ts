@@ -1,7 +1,7 @@
 import type { CalendarConfig, HotlineConfig, Language } from '../config/schema.ts';
 import { describeServiceHours } from '../calendar/service-hours-text.ts';
 import { LANGUAGES, type PromptVars } from './catalogue.ts';
-import { spokenDigits } from './prompt-library.ts';
+import { spokenDigits } from './spoken-digits.ts';
 
 /** The parts of the configuration that prompt texts depend on. */
 export type PromptVarsConfig = Pick<HotlineConfig, 'emergencyNumber' | 'calendar'> & {

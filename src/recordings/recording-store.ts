@@ -3,8 +3,17 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileDurably } from '../fs/durable-write.ts';
-import type { StoredAudio } from '../tickets/ticket.ts';
 import { WavError, wavInfo } from '../audio/wav.ts';
+
+
+/** Audio once it is safe in the store. */
+export interface StoredAudio {
+  /** Relative to the store's root. */
+  path: string;
+  bytes: number;
+  ms: number;
+  sha256: string;
+}
 
 /**
  * The project's own store of voicemail audio: a folder (configurable) with one

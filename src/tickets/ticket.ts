@@ -68,13 +68,7 @@ export interface TicketDraft {
 }
 
 /** The audio of a ticket once it is safe in the recording store. */
-export interface StoredAudio {
-  /** Relative to the recording store's root. */
-  path: string;
-  bytes: number;
-  ms: number;
-  sha256: string;
-}
+export type { StoredAudio } from '../recordings/recording-store.ts';
 
 /**
  * Status changes staff may make. Closing needs the customer's confirmation

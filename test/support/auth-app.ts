@@ -44,7 +44,7 @@ export async function buildAuthTestApp(
         { name: 'pendingRecords', read: () => 0 },
       ],
     },
-    { name: 'auth', routes: async (app) => { await authRoutes(app); await staffRoutes(app); } },
+    { name: 'auth', routes: async (app) => { await authRoutes(app, service); await staffRoutes(app, service); } },
     { name: 'routing', routes: (app) => routingRoutes(app, { calendar: config.calendar, clock, overrides: new OverrideService(new OverrideRepository(pool), clock, log) }) },
     { name: 'calls', routes: (app) => callRoutes(app, { calls: new CallRepository(pool) }) },
     ...(extra.tickets ? [{ name: 'tickets', routes: (app: FastifyInstance) => ticketRoutes(app, extra.tickets!) }] : []),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LoginThrottle } from '../../../src/auth/login-throttle.ts';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from '../../../src/auth/password.ts';
-import { roleAtLeast } from '../../../src/auth/roles.ts';
+import { roleAtLeast } from '../../../src/domain/staff.ts';
 import { generateToken, hashToken, looksLikeStaffToken } from '../../../src/auth/tokens.ts';
 import { cleanUrl } from '../../../src/http/request-log.ts';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EspeakEngine, splitScripts } from '../../../src/prompts/espeak-engine.ts';
-import { readWavInfo } from '../../../src/prompts/prompt-library.ts';
+import { readWavInfo } from '../../../src/prompts/render-cache.ts';
 
 let tmp: string;
 beforeAll(async () => {

@@ -6,7 +6,8 @@ import type { Language } from '../../../src/config/schema.ts';
 import { EspeakEngine } from '../../../src/prompts/espeak-engine.ts';
 import { FallbackEngine, type FallbackEvent } from '../../../src/prompts/fallback-engine.ts';
 import { GoogleTtsEngine } from '../../../src/prompts/google-engine.ts';
-import { PromptLibrary, readWavInfo, renderHash } from '../../../src/prompts/prompt-library.ts';
+import { PromptLibrary } from '../../../src/prompts/prompt-library.ts';
+import { readWavInfo, renderHash } from '../../../src/prompts/render-cache.ts';
 import { FakeTtsServer } from './fake-tts-server.ts';
 
 // The cloud engine talks to a server of the test's own on 127.0.0.1; the fallback is the real espeak-ng.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { googleAuthLibrary } from 'google-gax';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GoogleTtsEngine, synthesisInput, type GoogleEngineOptions } from '../../../src/prompts/google-engine.ts';
-import { readWavInfo } from '../../../src/prompts/prompt-library.ts';
+import { readWavInfo } from '../../../src/prompts/render-cache.ts';
 import { parseWav } from '../../../src/audio/wav.ts';
 import { FakeTtsServer } from './fake-tts-server.ts';
 

@@ -6,14 +6,10 @@ import { PROJECT_ROOT } from '../../../src/config/load-config.ts';
 import type { Language } from '../../../src/config/schema.ts';
 import type { PromptVars } from '../../../src/prompts/catalogue.ts';
 import { EspeakEngine, type TtsEngine } from '../../../src/prompts/espeak-engine.ts';
-import {
-  MANIFEST_FILE,
-  PromptLibrary,
-  readWavInfo,
-  spokenDigits,
-  type Manifest,
-  type RenderProgress,
-} from '../../../src/prompts/prompt-library.ts';
+import { MANIFEST_FILE, type Manifest } from '../../../src/prompts/manifest.ts';
+import { PromptLibrary, type RenderProgress } from '../../../src/prompts/prompt-library.ts';
+import { readWavInfo } from '../../../src/prompts/render-cache.ts';
+import { spokenDigits } from '../../../src/prompts/spoken-digits.ts';
 
 const LANGS: Language[] = ['zh-CN', 'en-US'];
 const VARS: PromptVars = {

@@ -21,6 +21,3 @@ export interface Principal {
   /** Staff only: the token this request came with (logout revokes it). */
   tokenId?: string;
 }
-
-/** Usernames: lower-case, 3–40 characters of a-z, 0-9, ".", "_" and "-" (the database checks the same). */
-export const USERNAME_PATTERN = '^[a-z0-9._-]{3,40}$';
