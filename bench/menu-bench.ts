@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadedConfig } from '../src/config/load-config.ts';
 import type { PromptLibrary } from '../src/prompts/prompt-library.ts';
-import { freeUdpPort, runSipp, uac } from '../src/sipp/index.ts';
+import { freeUdpPort, runSipp, uac } from '../tools/sipp/index.ts';
 import { startHotline } from '../test/e2e/support/hotline-process.ts';
 import { startStack, type Stack } from '../test/support/stack.ts';
 import { channelTimings, firstPromptDelays, keyToPromptDelays, percentile } from './asterisk-log-timing.ts';

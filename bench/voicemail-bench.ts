@@ -9,7 +9,7 @@
  *   npm run bench:voicemail -- [--calls 20] [--rate 10] [--speak 5000]
  */
 import { parseArgs } from 'node:util';
-import { freeUdpPort, runSipp, uac } from '../src/sipp/index.ts';
+import { freeUdpPort, runSipp, uac } from '../tools/sipp/index.ts';
 import { startHotline } from '../test/e2e/support/hotline-process.ts';
 import { promptMs } from '../test/e2e/support/probes.ts';
 import { startStack } from '../test/support/stack.ts';

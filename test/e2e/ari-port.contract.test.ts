@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { AriTelephony } from '../../src/telephony/ari-telephony.ts';
 import type { CallLeg } from '../../src/telephony/port.ts';
-import { uac } from '../../src/sipp/index.ts';
+import { uac } from '../../tools/sipp/index.ts';
 import { portContract, type FarEndStep } from '../support/port-contract.ts';
 import { useStack } from './support/environment.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';

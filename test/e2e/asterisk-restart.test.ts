@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { uac, uas } from '../../src/sipp/index.ts';
+import { uac, uas } from '../../tools/sipp/index.ts';
 import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { channelTimings } from '../../bench/asterisk-log-timing.ts';
-import { uac, uas } from '../../src/sipp/index.ts';
+import { uac, uas } from '../../tools/sipp/index.ts';
 import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { uac, uas, uasCalls } from '../../src/sipp/index.ts';
+import { uac, uas, uasCalls } from '../../tools/sipp/index.ts';
 import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller, webhookReceiver } from './support/phones.ts';

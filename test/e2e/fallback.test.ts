@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { uac, uas } from '../../src/sipp/index.ts';
+import { uac, uas } from '../../tools/sipp/index.ts';
 import { useStack } from './support/environment.ts';
 import { Phones } from './support/phones.ts';
 import { AriProbe, eventually } from './support/probes.ts';

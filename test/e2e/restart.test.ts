@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { uac, uas } from '../../src/sipp/index.ts';
+import { uac, uas } from '../../tools/sipp/index.ts';
 import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { uac } from '../../src/sipp/index.ts';
+import { uac } from '../../tools/sipp/index.ts';
 import { pgCtlByPath } from '../support/pg-cluster.ts';
 import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';

@@ -11,7 +11,7 @@ import type { PromptLibrary } from '../../src/prompts/prompt-library.ts';
 import { offlineFlowContext } from '../../src/app/node-kinds.ts';
 import { buildPrompts } from '../../src/app/prompts.ts';
 import { fallbackPrompts } from '../../src/emergency/fallback-prompts.ts';
-import { freeUdpPort } from '../../src/sipp/ports.ts';
+import { freeUdpPort } from '../../tools/sipp/ports.ts';
 import type { E2eEnvironment } from '../e2e/support/environment.ts';
 import { freePort } from './free-port.ts';
 import { startPgCluster, type PgCluster } from './pg-cluster.ts';

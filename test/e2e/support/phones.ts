@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { freeUdpPort, runSipp, type Scenario, type SippProcess, type UacScenario } from '../../../src/sipp/index.ts';
+import { freeUdpPort, runSipp, type Scenario, type SippProcess, type UacScenario } from '../../../tools/sipp/index.ts';
 import type { E2eEnvironment } from './environment.ts';
 
 /**

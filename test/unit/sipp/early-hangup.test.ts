@@ -7,9 +7,9 @@
  * wait for the runs to end, no sleeps.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runningSippPids, stopAllSipp, type SippResult } from '../../../src/sipp/runner.ts';
-import type { Scenario } from '../../../src/sipp/scenario.ts';
-import { uas } from '../../../src/sipp/uas-scenario.ts';
+import { runningSippPids, stopAllSipp, type SippResult } from '../../../tools/sipp/runner.ts';
+import type { Scenario } from '../../../tools/sipp/scenario.ts';
+import { uas } from '../../../tools/sipp/uas-scenario.ts';
 import { at, call, caller, names, phone, why } from './sipp-pair.ts';
 
 afterEach(async () => {

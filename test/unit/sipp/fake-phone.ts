@@ -5,7 +5,7 @@
  * retransmissions, no CANCEL): loopback loses nothing.
  */
 import dgram from 'node:dgram';
-import { parseRtp, type RtpHeader } from '../../../src/sipp/pcap.ts';
+import { parseRtp, type RtpHeader } from '../../../tools/sipp/rtp.ts';
 
 export interface ReceivedRtp extends RtpHeader {
   atMs: number;

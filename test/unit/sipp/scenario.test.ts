@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseRtp, readPcap } from '../../../src/sipp/pcap.ts';
-import { earlyHangupAt } from '../../../src/sipp/early-hangup.ts';
-import { LEAD_IN_MS, MEDIA_TAIL_MS, dtmfStepMs, uac, uas, uasCalls } from '../../../src/sipp/scenario.ts';
-import { parseCallCounts, parseEventLine } from '../../../src/sipp/runner-logs.ts';
+import { readPcap } from '../../../tools/sipp/pcap-file.ts';
+import { parseRtp } from '../../../tools/sipp/rtp.ts';
+import { earlyHangupAt } from '../../../tools/sipp/early-hangup.ts';
+import { LEAD_IN_MS, MEDIA_TAIL_MS, dtmfStepMs, uac, uas, uasCalls } from '../../../tools/sipp/scenario.ts';
+import { parseCallCounts, parseEventLine } from '../../../tools/sipp/runner-logs.ts';
 
 const caller = () => uac({ to: '95158', from: '13812345678' });
 

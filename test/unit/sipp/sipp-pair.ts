@@ -2,10 +2,10 @@
  * Test helpers: a phone SIPp and a caller SIPp on 127.0.0.1 with free ports,
  * and short views of their results.
  */
-import { freeUdpPort } from '../../../src/sipp/ports.ts';
-import { runSipp, type SippEvent, type SippProcess, type SippResult } from '../../../src/sipp/runner.ts';
-import type { Scenario } from '../../../src/sipp/scenario.ts';
-import { uac } from '../../../src/sipp/uac-scenario.ts';
+import { freeUdpPort } from '../../../tools/sipp/ports.ts';
+import { runSipp, type SippEvent, type SippProcess, type SippResult } from '../../../tools/sipp/runner.ts';
+import type { Scenario } from '../../../tools/sipp/scenario.ts';
+import { uac } from '../../../tools/sipp/uac-scenario.ts';
 
 export const TIMEOUT_MS = 15_000;
 

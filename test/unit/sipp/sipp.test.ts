@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { freeUdpPort } from '../../../src/sipp/ports.ts';
-import { runSipp, runningSippPids, stopAllSipp } from '../../../src/sipp/runner.ts';
-import { uac, uas, uasCalls } from '../../../src/sipp/scenario.ts';
+import { freeUdpPort } from '../../../tools/sipp/ports.ts';
+import { runSipp, runningSippPids, stopAllSipp } from '../../../tools/sipp/runner.ts';
+import { uac, uas, uasCalls } from '../../../tools/sipp/scenario.ts';
 import { receivedKeys, startFakePhone } from './fake-phone.ts';
 import { TIMEOUT_MS, at, call, caller, names, phone, why } from './sipp-pair.ts';
 

@@ -4,22 +4,10 @@
  * play_pcap_audio. SIPp plays in the background, so each media step is
  * followed by a wait covering the clip.
  */
-import {
-  STOCK_DTMF_PCAP_MS,
-  ULAW_SILENCE,
-  clipOf,
-  dtmfPackets,
-  dtmfSpanMs,
-  newRtpStream,
-  stockDtmfPcap,
-  stockVoiceUlaw,
-  voicePackets,
-  wavToUlaw,
-  writePcap,
-  type DtmfTiming,
-  type RtpStream,
-  type TimedRtp,
-} from './pcap.ts';
+import { dtmfPackets, dtmfSpanMs, type DtmfTiming } from './dtmf.ts';
+import { ULAW_SILENCE, stockVoiceUlaw, voicePackets, wavToUlaw } from './g711.ts';
+import { STOCK_DTMF_PCAP_MS, stockDtmfPcap, writePcap } from './pcap-file.ts';
+import { clipOf, newRtpStream, type RtpStream, type TimedRtp } from './rtp.ts';
 import { logLine, xmlAttr, type Render } from './scenario-render.ts';
 import type { Media } from './scenario-steps.ts';
 

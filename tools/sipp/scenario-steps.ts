@@ -4,7 +4,9 @@
  * UacScenario and UasScenario extend CallScript with their own steps; the
  * rendering into SIPp XML is elsewhere (uac-scenario.ts, uas-render.ts).
  */
-import { STOCK_VOICE_PCAP_MS, wavToUlaw, type DtmfTiming } from './pcap.ts';
+import { type DtmfTiming } from './dtmf.ts';
+import { wavToUlaw } from './g711.ts';
+import { STOCK_VOICE_PCAP_MS } from './pcap-file.ts';
 
 export type Media =
   | { kind: 'dtmf'; digits: string; timing: DtmfTiming; stock: boolean }

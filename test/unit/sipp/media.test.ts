@@ -2,25 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  STOCK_DTMF_PCAP_MS,
-  STOCK_VOICE_PCAP,
-  STOCK_VOICE_PCAP_MS,
-  alawToLinear,
-  dtmfPackets,
-  dtmfSpanMs,
-  linearToUlaw,
-  newRtpStream,
-  parseRtp,
-  readPcap,
-  readPcapInfo,
-  stockDtmfPcap,
-  stockVoiceUlaw,
-  ulawToLinear,
-  voicePackets,
-  wavToUlaw,
-  writePcap,
-} from '../../../src/sipp/pcap.ts';
+import { pcmToWav, TELEPHONE_FORMAT } from '../../../src/audio/wav.ts';
+import { dtmfPackets, dtmfSpanMs } from '../../../tools/sipp/dtmf.ts';
+import { alawToLinear, linearToUlaw, stockVoiceUlaw, ulawToLinear, voicePackets, wavToUlaw } from '../../../tools/sipp/g711.ts';
+import { STOCK_DTMF_PCAP_MS, STOCK_VOICE_PCAP, STOCK_VOICE_PCAP_MS, readPcap, readPcapInfo, stockDtmfPcap, writePcap } from '../../../tools/sipp/pcap-file.ts';
+import { newRtpStream, parseRtp } from '../../../tools/sipp/rtp.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcap-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,20 +96,7 @@ describe('generated RTP', () => {
     const wav = (rate: number, samples: number[]) => {
       const data = Buffer.alloc(samples.length * 2);
       samples.forEach((s, i) => data.writeInt16LE(s, i * 2));
-      const h = Buffer.alloc(44);
-      h.write('RIFF', 0, 'ascii');
-      h.writeUInt32LE(36 + data.length, 4);
-      h.write('WAVEfmt ', 8, 'ascii');
-      h.writeUInt32LE(16, 16);
-      h.writeUInt16LE(1, 20);
-      h.writeUInt16LE(1, 22);
-      h.writeUInt32LE(rate, 24);
-      h.writeUInt32LE(rate * 2, 28);
-      h.writeUInt16LE(2, 32);
-      h.writeUInt16LE(16, 34);
-      h.write('data', 36, 'ascii');
-      h.writeUInt32LE(data.length, 40);
-      return Buffer.concat([h, data]);
+      return pcmToWav(data, { ...TELEPHONE_FORMAT, sampleRate: rate });
     };
     writeFileSync(join(dir, 'ok.wav'), wav(8000, [0, 1000, -1000]));
     writeFileSync(join(dir, 'bad.wav'), wav(16000, [0]));

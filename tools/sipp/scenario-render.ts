@@ -3,7 +3,7 @@
  * the shared state of one rendering (labels, branches, media files, the
  * variables to declare).
  */
-import { TELEPHONE_EVENT } from './pcap.ts';
+import { TELEPHONE_EVENT } from './dtmf.ts';
 
 /** The marker prefix of lines in the SIPp log file. */
 export const MARKER = '@@';

@@ -14,8 +14,8 @@
  *            npm run call -- --press 9 --stay 20
  */
 import { parseArgs } from 'node:util';
-import { ApiClient } from '../cli/api-client.ts';
-import { loadConfig, type LoadedConfig } from '../config/load-config.ts';
+import { ApiClient } from '../../src/cli/api-client.ts';
+import { loadConfig, type LoadedConfig } from '../../src/config/load-config.ts';
 import { freeUdpPort, runSipp, uac, uas, type SippProcess } from '../sipp/index.ts';
 import { printCallPath, type CallView } from './print-call.ts';
 

@@ -1,5 +1,5 @@
-import type { CallRecord } from '../domain/call-record.ts';
-import { maskNumber } from '../logging/mask.ts';
+import type { CallRecord } from '../../src/domain/call-record.ts';
+import { maskNumber } from '../../src/logging/mask.ts';
 
 /** The parts of a call record (GET /api/calls) the demo prints. */
 export type CallView = Pick<

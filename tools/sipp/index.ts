@@ -8,13 +8,5 @@ export { uasCalls } from './calls-scenario.ts';
 export { runSipp, stopAllSipp, type RunSippOptions, type SippProcess, type SippResult } from './runner.ts';
 export { runningSippPids } from './process-tracking.ts';
 export { type SippEvent, type WaitForEventOptions } from './runner-logs.ts';
-export {
-  readPcapInfo,
-  stockDtmfPcap,
-  STOCK_VOICE_PCAP,
-  STOCK_DTMF_PCAP_MS,
-  STOCK_VOICE_PCAP_MS,
-  DTMF_TONE_MS,
-  DTMF_GAP_MS,
-  type PcapInfo,
-} from './pcap.ts';
+export { DTMF_TONE_MS, DTMF_GAP_MS } from './dtmf.ts';
+export { readPcapInfo, stockDtmfPcap, STOCK_VOICE_PCAP, STOCK_DTMF_PCAP_MS, STOCK_VOICE_PCAP_MS, type PcapInfo } from './pcap-file.ts';
