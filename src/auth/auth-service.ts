@@ -6,6 +6,8 @@ import { isTransientDbError } from '../db/retry.ts';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
 import { dummyHash, generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import type { Principal, Role } from '../domain/staff.ts';
+import { withDeadline } from '../async/deadline.ts';
+import { DomainError } from '../errors/domain-error.ts';
 import { AuthUnavailableError, type TokenVerifier, type VerifyResult } from '../http/auth.ts';
 import { StaffRepository, type StaffToken, type StaffUser } from './staff-repository.ts';
 import { generateToken, hashToken, looksLikeStaffToken } from './tokens.ts';
@@ -16,15 +18,10 @@ export { AuthUnavailableError } from '../http/auth.ts';
 /** Usernames: lower-case, 3–40 characters of a-z, 0-9, ".", "_" and "-" (the database checks the same). */
 export const USERNAME_PATTERN = '^[a-z0-9._-]{3,40}$';
 
-/** A refused staff operation with the HTTP status and error code it maps to. */
-export class StaffError extends Error {
-  override name = 'StaffError';
-  constructor(
-    readonly statusCode: 400 | 403 | 404 | 409,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** A refused staff operation with the HTTP status and error id it maps to. */
+export class StaffError extends DomainError {
+  constructor(status: 400 | 403 | 404 | 409, errorId: string, message: string) {
+    super(errorId, status, message);
   }
 }
 
@@ -241,23 +238,21 @@ export class AuthService implements TokenVerifier {
    */
   private async db<T>(step: () => Promise<T>): Promise<T> {
     const ms = this.o.dbTimeoutMs ?? 3000;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AuthUnavailableError(`the staff database did not answer within ${ms / 1000} s; try again shortly`)), ms);
-    });
-    try {
-      if (this.o.ready) {
-        await Promise.race([this.o.ready, deadline]).catch((err: unknown) => {
-          if (err instanceof AuthUnavailableError) throw err;
+    const ready = this.o.ready;
+    const work = (async () => {
+      if (ready) {
+        await ready.catch((err: unknown) => {
           throw new AuthUnavailableError('the staff database could not be migrated; see the service log', { cause: err });
         });
       }
-      return await Promise.race([step(), deadline]);
+      return step();
+    })();
+    try {
+      // One deadline for waiting on the migrations and the query together.
+      return await withDeadline(work, ms, 'staff database', () => new AuthUnavailableError(`the staff database did not answer within ${ms / 1000} s; try again shortly`));
     } catch (err) {
       if (isTransientDbError(err)) throw new AuthUnavailableError('the staff database is not reachable; try again shortly', { cause: err });
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

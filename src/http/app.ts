@@ -3,7 +3,8 @@ import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { isTransientDbError } from '../db/retry.ts';
 import type { Logger } from '../logging/logger.ts';
-import { AuthUnavailableError, registerAuth, type TokenVerifier } from './auth.ts';
+import { DomainError } from '../errors/domain-error.ts';
+import { registerAuth, type TokenVerifier } from './auth.ts';
 import type { Feature } from '../feature.ts';
 import { healthRoutes } from './health-routes.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -36,9 +37,16 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false }, plugins: [addFormats as never] },
   });
   app.setErrorHandler((err: any, req, reply) => {
-    if (err instanceof AuthUnavailableError || isTransientDbError(err)) {
+    if (err instanceof DomainError) {
+      if (err.httpStatus === 503) {
+        req.log.warn({ err: err.message }, 'unavailable');
+        reply.header('retry-after', '5');
+      }
+      return reply.code(err.httpStatus).send({ error: err.errorId, message: err.message });
+    }
+    if (isTransientDbError(err)) {
       req.log.warn({ err: err.message }, 'database unavailable');
-      return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: err instanceof AuthUnavailableError ? err.message : 'the database is not reachable; try again shortly' });
+      return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: 'the database is not reachable; try again shortly' });
     }
     // A table that does not exist yet: the service answers while its migrations still run.
     if (err?.code === UNDEFINED_TABLE) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteOptions } from 'fastify';
 import { type Principal, type Role, roleAtLeast } from '../domain/staff.ts';
+import { UnavailableError } from '../errors/domain-error.ts';
 import { ErrorSchema } from './schemas.ts';
 
 export type { Principal, Role } from '../domain/staff.ts';
@@ -13,9 +14,7 @@ export interface TokenVerifier {
 }
 
 /** The staff database cannot answer now: requests get 503 and should be retried. */
-export class AuthUnavailableError extends Error {
-  override name = 'AuthUnavailableError';
-}
+export class AuthUnavailableError extends UnavailableError {}
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,3 +1,4 @@
+import { InputError } from '../errors/domain-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ManualOverride } from '../calendar/calendar.ts';
 import type { Clock } from '../time/clock.ts';
@@ -6,12 +7,8 @@ import type { OverrideRepository, StoredOverride } from './override-repository.t
 /** Longest an override may run: a forgotten switch must not hold the line in night mode for ever. */
 export const MAX_OVERRIDE_DAYS = 31;
 
-export class OverrideError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OverrideError';
-  }
-}
+/** A switch that cannot be set as asked (400). */
+export class OverrideError extends InputError {}
 
 /**
  * The supervisor's day/night switch. Routing reads it synchronously from a

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CalendarConfig } from '../config/schema.ts';
 import { serviceState } from '../calendar/calendar.ts';
 import type { Clock } from '../time/clock.ts';
-import { OverrideError, type OverrideService } from './override-service.ts';
+import type { OverrideService } from './override-service.ts';
 import type { StoredOverride } from './override-repository.ts';
 import { describeServiceHours } from '../calendar/service-hours-text.ts';
 import { authenticate, principalOf, requireRole } from '../http/auth.ts';
@@ -76,13 +76,8 @@ export async function routingRoutes(app: FastifyInstance, d: RoutingRoutesDeps):
       preHandler: supervisor,
       schema: { tags, summary: 'Force day or night mode until a time', body: SetOverrideBody, response: { 200: StateSchema, 400: ErrorSchema } },
     },
-    async (req, reply) => {
-      try {
-        await d.overrides.set(req.body.mode, new Date(req.body.until), req.body.setBy ?? principalOf(req).username, req.body.reason ?? '');
-      } catch (err) {
-        if (err instanceof OverrideError) return reply.code(400).send({ error: 'bad-request', message: err.message });
-        throw err;
-      }
+    async (req) => {
+      await d.overrides.set(req.body.mode, new Date(req.body.until), req.body.setBy ?? principalOf(req).username, req.body.reason ?? '');
       return state();
     },
   );

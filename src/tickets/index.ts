@@ -1,10 +1,14 @@
 import type { Feature, ServiceBase } from '../feature.ts';
-import { ticketRoutes, type TicketRoutesDeps } from '../http/ticket-routes.ts';
+import { ticketRoutes, type TicketRoutesDeps } from './routes.ts';
 import { RecordingStore } from '../recordings/recording-store.ts';
 import { TicketRepository } from './ticket-repository.ts';
+import { TicketService } from './ticket-service.ts';
 
 export interface Tickets extends Feature {
+  /** The tables, for the voicemail path's idempotent writes. */
   repository: TicketRepository;
+  /** Staff reads and changes under the ticket rules. */
+  service: TicketService;
   /** Where the audio of tickets is kept (voicemails), streamed to staff. */
   recordings: RecordingStore;
 }
@@ -16,11 +20,13 @@ export function createTickets(
 ): Tickets {
   const { config, db, clock } = base;
   const repository = new TicketRepository(db.pool, config.calendar, config.tickets.referencePrefix);
+  const service = new TicketService(repository, config.calendar);
   const recordings = new RecordingStore(config.voicemail.recordingsDir);
   return {
     name: 'tickets',
     repository,
+    service,
     recordings,
-    routes: (app) => ticketRoutes(app, { tickets: repository, recordings, clock, ...(uses.deliveries ? { deliveries: uses.deliveries } : {}) }),
+    routes: (app) => ticketRoutes(app, { tickets: service, recordings, clock, ...(uses.deliveries ? { deliveries: uses.deliveries } : {}) }),
   };
 }

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import type { CalendarConfig } from '../config/schema.ts';
 import { toLocalParts } from '../calendar/local-time.ts';
-import { deadlineFor } from './deadline.ts';
+import { appendHistory, fromRow, iso, keyColumn, type HistoryEntry } from './ticket-rows.ts';
 import {
+  FINISHED_STATUSES,
   formatReference,
-  STATUS_TRANSITIONS,
   type RecordingEnd,
   type StoredAudio,
   type Ticket,
@@ -13,16 +13,6 @@ import {
   type TicketHistoryEntry,
   type TicketStatus,
 } from './ticket.ts';
-
-/** A change staff asked for that the ticket's state does not allow (HTTP 409). */
-export class TicketConflictError extends Error {
-  override name = 'TicketConflictError';
-}
-
-/** A change that makes no sense for this ticket (HTTP 400). */
-export class TicketInputError extends Error {
-  override name = 'TicketInputError';
-}
 
 export interface TicketFilter {
   status?: readonly TicketStatus[];
@@ -37,20 +27,9 @@ export interface TicketFilter {
   offset: number;
 }
 
-export interface TicketChanges {
-  status?: TicketStatus;
-  level?: number;
-  /** null un-assigns. */
-  assignee?: string | null;
-  callbackNumber?: string;
-  note?: string;
-}
-
-/** Statuses in which a ticket no longer counts against its deadline. */
-const FINISHED: readonly TicketStatus[] = ['resolved', 'closed'];
-
 /**
- * The tickets table and its append-only history. Every write of the voicemail
+ * The tickets table and its append-only history, in SQL (the rules of staff
+ * changes are in ticket-rules.ts). Every write of the voicemail
  * path is idempotent (keyed by the ticket id the application made), so the
  * keeper may repeat any of them after a crash or a database outage.
  */
@@ -81,8 +60,26 @@ export class TicketRepository {
     }
   }
 
+  /** A ticket locked for change until the transaction ends (SELECT … FOR UPDATE); null when there is none. */
+  async lock(c: pg.PoolClient, idOrReference: string): Promise<Ticket | null> {
+    const { rows } = await c.query(`select * from tickets where ${keyColumn(idOrReference)} = $1 for update`, [idOrReference]);
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+
+  /** Writes changed columns of a locked ticket and its history entries; returns it as it is now. */
+  async write(c: pg.PoolClient, id: string, set: Record<string, unknown>, history: readonly HistoryEntry[], actor: string): Promise<Ticket> {
+    const columns = Object.keys(set);
+    if (columns.length > 0) {
+      const assignments = columns.map((col, i) => `${col} = $${i + 2}`).join(', ');
+      await c.query(`update tickets set ${assignments}, updated_at = now() where id = $1`, [id, ...Object.values(set)]);
+    }
+    for (const h of history) await appendHistory(c, id, actor, h.action, h.from, h.to, h.note);
+    const after = await c.query('select * from tickets where id = $1', [id]);
+    return fromRow(after.rows[0]);
+  }
+
   async #insert(draft: TicketDraft): Promise<Ticket> {
-    return this.#tx(async (c) => {
+    return this.tx(async (c) => {
       const existing = await c.query('select * from tickets where id = $1', [draft.id]);
       if (existing.rows[0]) return fromRow(existing.rows[0]);
       const day = toLocalParts(new Date(draft.createdAt), this.calendar.timezone).date;
@@ -118,7 +115,7 @@ export class TicketRepository {
    * both arrive here.
    */
   async completeRecording(id: string, audio: StoredAudio | null, end: RecordingEnd, at: Date): Promise<{ changed: boolean; ticket: Ticket | null }> {
-    return this.#tx(async (c) => {
+    return this.tx(async (c) => {
       const { rows } = await c.query(
         `update tickets set recording_state = $2, recording_path = $3, recording_bytes = $4, recording_ms = $5,
                 recording_sha256 = $6, recording_end = $7, completed_at = $8, updated_at = now()
@@ -136,8 +133,7 @@ export class TicketRepository {
 
   /** By uuid or by reference (HL-…). */
   async get(idOrReference: string): Promise<Ticket | null> {
-    const column = /^[0-9a-f-]{36}$/i.test(idOrReference) ? 'id' : 'reference';
-    const { rows } = await this.pool.query(`select * from tickets where ${column} = $1`, [idOrReference]);
+    const { rows } = await this.pool.query(`select * from tickets where ${keyColumn(idOrReference)} = $1`, [idOrReference]);
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
@@ -173,7 +169,7 @@ export class TicketRepository {
     if (f.from) where.push(`t.created_at >= ${p(f.from)}`);
     if (f.to) where.push(`t.created_at < ${p(f.to)}`);
     if (f.overdue !== undefined) {
-      const cond = `(t.deadline < ${p(now)} and t.status <> all(${p(FINISHED)}))`;
+      const cond = `(t.deadline < ${p(now)} and t.status <> all(${p(FINISHED_STATUSES)}))`;
       where.push(f.overdue ? cond : `not ${cond}`);
     }
     if (f.text) {
@@ -191,68 +187,8 @@ export class TicketRepository {
     return { tickets: rows.map(fromRow), total: total.rows[0].n };
   }
 
-  /**
-   * Applies staff changes in one transaction, each with its history entry.
-   * A level change recomputes the deadline from the ticket's acceptance time.
-   */
-  async update(idOrReference: string, changes: TicketChanges, actor: string): Promise<Ticket | null> {
-    return this.#tx(async (c) => {
-      const column = /^[0-9a-f-]{36}$/i.test(idOrReference) ? 'id' : 'reference';
-      const { rows } = await c.query(`select * from tickets where ${column} = $1 for update`, [idOrReference]);
-      if (!rows[0]) return null;
-      const t = fromRow(rows[0]);
-      const set: Record<string, unknown> = {};
-      const history: [string, unknown, unknown, string | null][] = [];
-
-      if (changes.level !== undefined && changes.level !== t.level) {
-        if (t.category !== 'complaint') throw new TicketInputError(`only complaints have a level; ${t.reference} is ${t.category}`);
-        if (!Number.isInteger(changes.level) || changes.level < 1 || changes.level > 4) {
-          throw new TicketInputError(`a complaint level is 1 to 4, not ${changes.level}`);
-        }
-        const { deadline } = deadlineFor(this.calendar, t.category, changes.level, new Date(t.acceptedAt));
-        set.level = changes.level;
-        set.deadline = deadline;
-        history.push(['level', t.level, changes.level, null], ['deadline', t.deadline, deadline.toISOString(), null]);
-      }
-      let status = t.status;
-      if (changes.assignee !== undefined && changes.assignee !== t.assignee) {
-        set.assignee = changes.assignee;
-        history.push(['assignee', t.assignee, changes.assignee, null]);
-        // Taking a new ticket is assigning it; an explicit status below wins.
-        if (changes.assignee && changes.status === undefined && (t.status === 'new' || t.status === 'reopened')) {
-          status = 'assigned';
-        }
-        // Nobody holds it any more: it is waiting to be taken again.
-        if (changes.assignee === null && changes.status === undefined && t.status === 'assigned') status = 'new';
-      }
-      const wanted = changes.status ?? status;
-      if (wanted !== t.status) {
-        if (!STATUS_TRANSITIONS[t.status].includes(wanted)) {
-          throw new TicketConflictError(
-            `${t.reference} is ${t.status}; it can become ${STATUS_TRANSITIONS[t.status].join(', ')}, not ${wanted}`,
-          );
-        }
-        set.status = wanted;
-        history.push(['status', t.status, wanted, null]);
-      }
-      if (changes.callbackNumber !== undefined && changes.callbackNumber !== t.callbackNumber) {
-        set.callback_number = changes.callbackNumber;
-        history.push(['callback-number', t.callbackNumber, changes.callbackNumber, null]);
-      }
-      if (changes.note) history.push(['note', null, null, changes.note]);
-
-      const columns = Object.keys(set);
-      if (columns.length > 0) {
-        const assignments = columns.map((col, i) => `${col} = $${i + 2}`).join(', ');
-        await c.query(`update tickets set ${assignments}, updated_at = now() where id = $1`, [t.id, ...Object.values(set)]);
-      }
-      for (const [action, from, to, note] of history) await appendHistory(c, t.id, actor, action, from, to, note);
-      const after = await c.query('select * from tickets where id = $1', [t.id]);
-      return fromRow(after.rows[0]);
-    });
-  }
-
-  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `fn` in one transaction (rolled back when it throws). */
+  async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('begin');
@@ -268,53 +204,3 @@ export class TicketRepository {
   }
 }
 
-async function appendHistory(
-  c: pg.PoolClient,
-  ticketId: string,
-  actor: string,
-  action: string,
-  from: unknown,
-  to: unknown,
-  note: string | null = null,
-): Promise<void> {
-  await c.query('insert into ticket_history (ticket_id, actor, action, from_value, to_value, note) values ($1, $2, $3, $4, $5, $6)', [
-    ticketId,
-    actor,
-    action,
-    from === null || from === undefined ? null : JSON.stringify(from),
-    to === null || to === undefined ? null : JSON.stringify(to),
-    note,
-  ]);
-}
-
-const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
-
-function fromRow(r: any): Ticket {
-  return {
-    id: r.id,
-    reference: r.reference,
-    category: r.category,
-    level: r.level,
-    status: r.status,
-    assignee: r.assignee,
-    callerNumber: r.caller_number,
-    callbackNumber: r.callback_number,
-    language: r.language,
-    callId: r.call_id,
-    source: r.source,
-    acceptedAt: iso(r.accepted_at)!,
-    deadline: iso(r.deadline)!,
-    recording: {
-      state: r.recording_state,
-      name: r.recording_name,
-      path: r.recording_path,
-      bytes: r.recording_bytes,
-      ms: r.recording_ms,
-      sha256: r.recording_sha256,
-      end: r.recording_end,
-    },
-    createdAt: iso(r.created_at)!,
-    completedAt: iso(r.completed_at),
-    updatedAt: iso(r.updated_at)!,
-  };
-}

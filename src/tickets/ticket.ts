@@ -3,11 +3,17 @@
  * here are full numbers (staff call the customer back): never log them unmasked.
  */
 
-export const TICKET_CATEGORIES = ['repair', 'billing', 'complaint', 'other'] as const;
-export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
+import { CATEGORIES, type Category } from '../domain/category.ts';
+
+/** A ticket's category: what the caller wants (src/domain/category.ts, the one list). */
+export const TICKET_CATEGORIES = CATEGORIES;
+export type TicketCategory = Category;
 
 export const TICKET_STATUSES = ['new', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** Statuses in which a ticket no longer counts against its deadline. */
+export const FINISHED_STATUSES: readonly TicketStatus[] = ['resolved', 'closed'];
 
 export type RecordingState = 'recording' | 'stored' | 'empty';
 

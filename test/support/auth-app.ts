@@ -9,7 +9,7 @@ import { callRoutes } from '../../src/calls/routes.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Feature } from '../../src/feature.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { ticketRoutes, type TicketRoutesDeps } from '../../src/http/ticket-routes.ts';
+import { ticketRoutes, type TicketRoutesDeps } from '../../src/tickets/routes.ts';
 import { OverrideRepository } from '../../src/routing/override-repository.ts';
 import { OverrideService } from '../../src/routing/override-service.ts';
 import { routingRoutes } from '../../src/routing/routes.ts';

@@ -7,11 +7,12 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { migrate } from '../../../src/db/migrate.ts';
-import { parseRange } from '../../../src/http/ticket-routes.ts';
+import { parseRange } from '../../../src/http/range.ts';
 import { createLogger } from '../../../src/logging/logger.ts';
 import { createClock } from '../../../src/time/clock.ts';
 import { deadlineFor } from '../../../src/tickets/deadline.ts';
 import { TicketRepository } from '../../../src/tickets/ticket-repository.ts';
+import { TicketService } from '../../../src/tickets/ticket-service.ts';
 import type { TicketCategory, TicketDraft } from '../../../src/tickets/ticket.ts';
 import { RecordingStore } from '../../../src/recordings/recording-store.ts';
 import { toneWav } from '../../../src/audio/wav.ts';
@@ -59,7 +60,7 @@ beforeAll(async () => {
   store = new RecordingStore(storeDir);
   repo = new TicketRepository(pool, config.calendar);
   const clock = createClock('2026-11-25T12:00:00+08:00');
-  ({ app } = await buildAuthTestApp(pool, log, SERVICE, {}, { tickets: { tickets: repo, recordings: store, clock } }));
+  ({ app } = await buildAuthTestApp(pool, log, SERVICE, {}, { tickets: { tickets: new TicketService(repo, config.calendar), recordings: store, clock } }));
   for (const [username, role] of [['alice', 'agent'], ['sam', 'supervisor']] as const) {
     const password = `${username}-password-123`;
     const res = await call({ method: 'POST', url: '/api/staff', headers: { authorization: `Bearer ${SERVICE}` }, payload: { username, role, displayName: username, password } });
@@ -225,7 +226,7 @@ describe('a database whose migrations have not run yet', () => {
     await pool.query('create database not_migrated');
     const fresh = new pg.Pool({ connectionString: cluster.url.replace(/\/postgres$/, '/not_migrated'), max: 1 });
     const early = await buildAuthTestApp(fresh, log, SERVICE, {}, {
-      tickets: { tickets: new TicketRepository(fresh, config.calendar), recordings: store, clock: createClock() },
+      tickets: { tickets: new TicketService(new TicketRepository(fresh, config.calendar), config.calendar), recordings: store, clock: createClock() },
     });
     try {
       const res = await early.app.inject({ method: 'GET', url: '/api/tickets', headers: { authorization: `Bearer ${SERVICE}` } });

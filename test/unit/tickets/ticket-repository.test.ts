@@ -5,7 +5,10 @@ import { loadConfig } from '../../../src/config/load-config.ts';
 import { migrate } from '../../../src/db/migrate.ts';
 import { createLogger } from '../../../src/logging/logger.ts';
 import { deadlineFor } from '../../../src/tickets/deadline.ts';
-import { TicketConflictError, TicketInputError, TicketRepository } from '../../../src/tickets/ticket-repository.ts';
+import { TicketRepository } from '../../../src/tickets/ticket-repository.ts';
+import { TicketConflictError, TicketInputError, type TicketChanges } from '../../../src/tickets/ticket-rules.ts';
+import { TicketService } from '../../../src/tickets/ticket-service.ts';
+import { NotFoundError } from '../../../src/errors/domain-error.ts';
 import { STATUS_TRANSITIONS, TICKET_STATUSES, type StoredAudio, type TicketCategory, type TicketDraft } from '../../../src/tickets/ticket.ts';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.ts';
 
@@ -41,6 +44,16 @@ describe('TicketRepository on PostgreSQL', () => {
   let cluster: PgCluster | undefined;
   let pool: pg.Pool;
   let repo: TicketRepository;
+  let service: TicketService;
+  /**
+   * A staff change by `actor` with a supervisor's rights (these tests are about
+   * the status rules; roles: ticket-service.test.ts); null for an unknown ticket.
+   */
+  const update = (ref: string, changes: TicketChanges, actor: string) =>
+    service.change(ref, changes, { kind: 'staff', username: actor, role: 'supervisor' }).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    });
 
   beforeAll(async () => {
     cluster = await startPgCluster();
@@ -48,6 +61,7 @@ describe('TicketRepository on PostgreSQL', () => {
     pool.on('error', () => {});
     await migrate(pool, log);
     repo = new TicketRepository(pool, cal);
+    service = new TicketService(repo, cal);
   }, 60_000);
 
   afterAll(async () => {
@@ -189,7 +203,7 @@ describe('TicketRepository on PostgreSQL', () => {
   describe('update', () => {
     it('an assignee on a new ticket makes it assigned, each change in the history with its actor', async () => {
       const t = await repo.create(draft());
-      const after = await repo.update(t.id, { assignee: 'wang' }, 'supervisor-li');
+      const after = await update(t.id, { assignee: 'wang' }, 'supervisor-li');
       expect(after).toMatchObject({ status: 'assigned', assignee: 'wang' });
       const history = (await repo.history(t.id)).slice(1);
       expect(history).toMatchObject([
@@ -201,20 +215,20 @@ describe('TicketRepository on PostgreSQL', () => {
 
     it('an explicit status wins over the implied "assigned"; a reopened ticket taken is assigned', async () => {
       const t = await repo.create(draft());
-      expect(await repo.update(t.reference, { assignee: 'wang', status: 'in_progress' }, 'wang')).toMatchObject({ status: 'in_progress', assignee: 'wang' });
-      await repo.update(t.id, { status: 'resolved' }, 'wang');
-      await repo.update(t.id, { status: 'reopened' }, 'supervisor-li');
-      expect(await repo.update(t.id, { assignee: 'zhao' }, 'supervisor-li')).toMatchObject({ status: 'assigned', assignee: 'zhao' });
+      expect(await update(t.reference, { assignee: 'wang', status: 'in_progress' }, 'wang')).toMatchObject({ status: 'in_progress', assignee: 'wang' });
+      await update(t.id, { status: 'resolved' }, 'wang');
+      await update(t.id, { status: 'reopened' }, 'supervisor-li');
+      expect(await update(t.id, { assignee: 'zhao' }, 'supervisor-li')).toMatchObject({ status: 'assigned', assignee: 'zhao' });
       // Re-assigning an assigned ticket only changes the assignee.
-      expect(await repo.update(t.id, { assignee: 'wang' }, 'supervisor-li')).toMatchObject({ status: 'assigned', assignee: 'wang' });
+      expect(await update(t.id, { assignee: 'wang' }, 'supervisor-li')).toMatchObject({ status: 'assigned', assignee: 'wang' });
     });
 
     it('un-assigning an assigned ticket puts it back to new; an in-progress one keeps its status', async () => {
       const t = await repo.create(draft());
-      await repo.update(t.id, { assignee: 'wang' }, 'supervisor-li');
-      expect(await repo.update(t.id, { assignee: null }, 'supervisor-li')).toMatchObject({ status: 'new', assignee: null });
-      await repo.update(t.id, { assignee: 'zhao', status: 'in_progress' }, 'zhao');
-      expect(await repo.update(t.id, { assignee: null }, 'supervisor-li')).toMatchObject({ status: 'in_progress', assignee: null });
+      await update(t.id, { assignee: 'wang' }, 'supervisor-li');
+      expect(await update(t.id, { assignee: null }, 'supervisor-li')).toMatchObject({ status: 'new', assignee: null });
+      await update(t.id, { assignee: 'zhao', status: 'in_progress' }, 'zhao');
+      expect(await update(t.id, { assignee: null }, 'supervisor-li')).toMatchObject({ status: 'in_progress', assignee: null });
     });
 
     it('allows exactly the status transitions of STATUS_TRANSITIONS and refuses the rest with TicketConflictError', async () => {
@@ -225,7 +239,7 @@ describe('TicketRepository on PostgreSQL', () => {
           await pool.query('update tickets set status = $2 where id = $1', [t.id, from]);
           const before = (await repo.history(t.id)).length;
           const allowed = STATUS_TRANSITIONS[from].includes(to);
-          const result = repo.update(t.id, { status: to }, 'staff');
+          const result = update(t.id, { status: to }, 'staff');
           if (allowed) {
             await expect(result, `${from} → ${to}`).resolves.toMatchObject({ status: to });
             expect((await repo.history(t.id)).at(-1)).toMatchObject({ action: 'status', from, to });
@@ -244,7 +258,7 @@ describe('TicketRepository on PostgreSQL', () => {
 
     it('a refused change is refused as a whole: nothing else of it is kept', async () => {
       const t = await repo.create(draft());
-      await expect(repo.update(t.id, { assignee: 'wang', status: 'closed', note: 'done', callbackNumber: '13900000000' }, 'wang')).rejects.toThrow(
+      await expect(update(t.id, { assignee: 'wang', status: 'closed', note: 'done', callbackNumber: '13900000000' }, 'wang')).rejects.toThrow(
         TicketConflictError,
       );
       expect(await repo.get(t.id)).toMatchObject({ status: 'new', assignee: null, callbackNumber: '13800138000' });
@@ -256,10 +270,10 @@ describe('TicketRepository on PostgreSQL', () => {
       const t = await repo.create(draft({ createdAt: '2026-11-24T15:00:00.000Z' }));
       expect(t).toMatchObject({ acceptedAt: '2026-11-25T00:00:00.000Z', deadline: '2026-11-25T02:00:00.000Z' });
 
-      const l3 = await repo.update(t.id, { level: 3 }, 'supervisor-li');
+      const l3 = await update(t.id, { level: 3 }, 'supervisor-li');
       // 4 working days after Wed 25: Thu 26, Fri 27, Mon 30, Tue 1 December, at 08:00.
       expect(l3).toMatchObject({ level: 3, acceptedAt: t.acceptedAt, deadline: '2026-12-01T00:00:00.000Z' });
-      const l2 = await repo.update(t.id, { level: 2 }, 'supervisor-li');
+      const l2 = await update(t.id, { level: 2 }, 'supervisor-li');
       expect(l2).toMatchObject({ level: 2, deadline: '2026-11-27T00:00:00.000Z' });
       expect((await repo.history(t.id)).slice(1)).toMatchObject([
         { action: 'level', from: 1, to: 3, actor: 'supervisor-li' },
@@ -268,17 +282,17 @@ describe('TicketRepository on PostgreSQL', () => {
         { action: 'deadline', from: '2026-12-01T00:00:00.000Z', to: '2026-11-27T00:00:00.000Z' },
       ]);
       // The same level again changes nothing.
-      await repo.update(t.id, { level: 2 }, 'supervisor-li');
+      await update(t.id, { level: 2 }, 'supervisor-li');
       expect(await repo.history(t.id)).toHaveLength(5);
     });
 
     it('a level for a non-complaint, or outside 1–4, is refused with TicketInputError', async () => {
       const repair = await repo.create(draft({ category: 'repair' }));
-      await expect(repo.update(repair.id, { level: 2 }, 'supervisor-li')).rejects.toBeInstanceOf(TicketInputError);
+      await expect(update(repair.id, { level: 2 }, 'supervisor-li')).rejects.toBeInstanceOf(TicketInputError);
       expect(await repo.get(repair.id)).toMatchObject({ level: null, deadline: repair.deadline });
       const complaint = await repo.create(draft());
       for (const level of [0, 5, 2.5]) {
-        await expect(repo.update(complaint.id, { level }, 'supervisor-li'), `level ${level}`).rejects.toBeInstanceOf(TicketInputError);
+        await expect(update(complaint.id, { level }, 'supervisor-li'), `level ${level}`).rejects.toBeInstanceOf(TicketInputError);
       }
       expect(await repo.get(complaint.id)).toMatchObject({ level: 1, deadline: complaint.deadline });
       expect(await historyActions(complaint.id)).toEqual(['created']);
@@ -286,14 +300,14 @@ describe('TicketRepository on PostgreSQL', () => {
 
     it('notes and callback numbers go to the history; an unknown ticket is null', async () => {
       const t = await repo.create(draft());
-      const after = await repo.update(t.id, { note: '客户说燃气表附近有气味', callbackNumber: '13900000000' }, 'wang');
+      const after = await update(t.id, { note: '客户说燃气表附近有气味', callbackNumber: '13900000000' }, 'wang');
       expect(after).toMatchObject({ status: 'new', callbackNumber: '13900000000' });
       expect((await repo.history(t.id)).slice(1)).toMatchObject([
         { action: 'callback-number', from: '13800138000', to: '13900000000', actor: 'wang', note: null },
         { action: 'note', from: null, to: null, actor: 'wang', note: '客户说燃气表附近有气味' },
       ]);
-      expect(await repo.update(randomUUID(), { note: 'x' }, 'wang')).toBeNull();
-      expect(await repo.update('HL-20991231-0001', { note: 'x' }, 'wang')).toBeNull();
+      expect(await update(randomUUID(), { note: 'x' }, 'wang')).toBeNull();
+      expect(await update('HL-20991231-0001', { note: 'x' }, 'wang')).toBeNull();
     });
   });
 
@@ -315,15 +329,15 @@ describe('TicketRepository on PostgreSQL', () => {
       a = (await repo.create(draft({ createdAt: '2026-11-24T02:00:00.000Z' }))).id;
       // B: repair, 24th 11:00, due Fri 27th, assigned to wang, a note
       b = (await repo.create(draft({ category: 'repair', createdAt: '2026-11-24T03:00:00.000Z', callerNumber: '13911112222', callbackNumber: '02155556666' }))).id;
-      await repo.update(b, { assignee: 'wang', note: 'Meter leak 100% confirmed_by phone' }, 'supervisor-li');
+      await update(b, { assignee: 'wang', note: 'Meter leak 100% confirmed_by phone' }, 'supervisor-li');
       // C: billing, 24th 09:00, due 26th 09:00 (past) but resolved → not overdue
       c = (await repo.create(draft({ category: 'billing', createdAt: '2026-11-24T01:00:00.000Z' }))).id;
-      await repo.update(c, { status: 'resolved' }, 'zhao');
+      await update(c, { status: 'resolved' }, 'zhao');
       // D: other, 26th 10:00, due 28th, new
       d = (await repo.create(draft({ category: 'other', createdAt: '2026-11-26T02:00:00.000Z' }))).id;
       // E: complaint, 23rd 10:00, in progress → overdue
       e = (await repo.create(draft({ createdAt: '2026-11-23T02:00:00.000Z' }))).id;
-      await repo.update(e, { status: 'in_progress' }, 'zhao');
+      await update(e, { status: 'in_progress' }, 'zhao');
     });
 
     const ids = async (f: Partial<Parameters<TicketRepository['list']>[0]>) => {
@@ -352,7 +366,7 @@ describe('TicketRepository on PostgreSQL', () => {
       const early = await repo.list({ limit: 50, offset: 0, overdue: true }, new Date('2026-11-24T03:00:00.000Z'));
       expect(early.tickets.map((t) => t.id)).toEqual([e]);
       // Closed stays not overdue.
-      await repo.update(c, { status: 'closed' }, 'zhao');
+      await update(c, { status: 'closed' }, 'zhao');
       expect(await ids({ overdue: true })).toEqual([a, e]);
     });
 

@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { TICKET_CATEGORIES, TICKET_STATUSES } from '../tickets/ticket.ts';
+import { CategorySchema } from '../domain/category.ts';
+import { TICKET_CATEGORIES, TICKET_STATUSES } from './ticket.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Iso = Type.String({ format: 'date-time' });
 
 export const TicketStatusSchema = Type.Union(TICKET_STATUSES.map((s) => Type.Literal(s)));
-export const TicketCategorySchema = Type.Union(TICKET_CATEGORIES.map((c) => Type.Literal(c)));
+export const TicketCategorySchema = CategorySchema;
 
 /** A ticket as staff see it (full phone numbers: staff only). */
 export const TicketSchema = Type.Object({

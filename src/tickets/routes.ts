@@ -1,16 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { roleAtLeast } from '../domain/staff.ts';
-import type { Clock } from '../time/clock.ts';
-import { TicketConflictError, TicketInputError, type TicketRepository } from '../tickets/ticket-repository.ts';
-import type { Ticket, TicketCategory, TicketStatus } from '../tickets/ticket.ts';
+import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '../errors/domain-error.ts';
+import { principalOf, requireRole } from '../http/auth.ts';
+import { parseRange } from '../http/range.ts';
+import { ErrorSchema } from '../http/schemas.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
-import { principalOf, requireRole } from './auth.ts';
-import { ErrorSchema } from './schemas.ts';
-import { TicketHistorySchema, TicketListQuery, TicketParams, TicketPatchBody, TicketSchema } from './ticket-schemas.ts';
+import type { Clock } from '../time/clock.ts';
+import { TicketHistorySchema, TicketListQuery, TicketParams, TicketPatchBody, TicketSchema } from './schemas.ts';
+import type { TicketService } from './ticket-service.ts';
+import { FINISHED_STATUSES, type Ticket, type TicketCategory, type TicketStatus } from './ticket.ts';
 
 export interface TicketRoutesDeps {
-  tickets: TicketRepository;
+  tickets: TicketService;
   recordings: RecordingStore;
   clock: Clock;
   /** Notifications sent to staff about a ticket (webhook, e-mail), with their state. */
@@ -26,18 +27,17 @@ const DeliverySchema = Type.Object({
 });
 
 const tags = ['tickets'];
-const FINISHED: readonly TicketStatus[] = ['resolved', 'closed'];
 
 /**
  * Tickets for staff: list and filter, read one with its history, change it,
- * and stream its recording (HTTP range requests). Agents work tickets;
- * changing the complaint level or assigning a ticket to someone else takes a
- * supervisor.
+ * and stream its recording (HTTP range requests). The rules (who may change
+ * what, which status may follow which) are the ticket service's; refusals
+ * come back as domain errors the app's error handler answers.
  */
 export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): Promise<void> {
   const view = (t: Ticket) => ({
     ...t,
-    overdue: !FINISHED.includes(t.status) && new Date(t.deadline).getTime() < d.clock.now().getTime(),
+    overdue: !FINISHED_STATUSES.includes(t.status) && new Date(t.deadline).getTime() < d.clock.now().getTime(),
     recording: {
       state: t.recording.state,
       ms: t.recording.ms,
@@ -47,7 +47,6 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
       url: t.recording.state === 'stored' ? `/api/tickets/${t.reference}/recording` : null,
     },
   });
-  const notFound = (reply: FastifyReply, ref: string) => reply.code(404).send({ error: 'not-found', message: `no ticket ${ref}` });
 
   app.get<{ Querystring: Static<typeof TicketListQuery> }>(
     '/api/tickets',
@@ -95,9 +94,8 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
         },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const ticket = await d.tickets.get(req.params.ref);
-      if (!ticket) return notFound(reply, req.params.ref);
       const notifications = d.deliveries ? await d.deliveries(ticket.id) : [];
       return { ticket: view(ticket), history: await d.tickets.history(ticket.id), notifications };
     },
@@ -116,33 +114,9 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
         response: { 200: Type.Object({ ticket: TicketSchema, history: Type.Array(TicketHistorySchema) }), 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema },
       },
     },
-    async (req, reply) => {
-      const who = principalOf(req);
-      const body = req.body;
-      const supervisor = roleAtLeast(who.role, 'supervisor');
-      if (body.level !== undefined && !supervisor) {
-        return reply.code(403).send({ error: 'forbidden', message: 'changing the level needs the supervisor role' });
-      }
-      if (body.assignee !== undefined && body.assignee !== who.username && !supervisor) {
-        // An agent takes tickets and gives back their own; moving other people's work needs a supervisor.
-        if (body.assignee !== null) {
-          return reply.code(403).send({ error: 'forbidden', message: 'agents can only assign tickets to themselves' });
-        }
-        const current = await d.tickets.get(req.params.ref);
-        if (!current) return notFound(reply, req.params.ref);
-        if (current.assignee !== who.username) {
-          return reply.code(403).send({ error: 'forbidden', message: 'agents can only give back tickets assigned to themselves' });
-        }
-      }
-      try {
-        const ticket = await d.tickets.update(req.params.ref, body, who.username);
-        if (!ticket) return notFound(reply, req.params.ref);
-        return { ticket: view(ticket), history: await d.tickets.history(ticket.id) };
-      } catch (err) {
-        if (err instanceof TicketConflictError) return reply.code(409).send({ error: 'conflict', message: err.message });
-        if (err instanceof TicketInputError) return reply.code(400).send({ error: 'bad-request', message: err.message });
-        throw err;
-      }
+    async (req) => {
+      const ticket = await d.tickets.change(req.params.ref, req.body, principalOf(req));
+      return { ticket: view(ticket), history: await d.tickets.history(ticket.id) };
     },
   );
 
@@ -159,12 +133,9 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
     },
     async (req, reply) => {
       const ticket = await d.tickets.get(req.params.ref);
-      if (!ticket) return notFound(reply, req.params.ref);
       const rel = ticket.recording.path;
       const size = rel ? await d.recordings.size(rel) : null;
-      if (!rel || size === null) {
-        return reply.code(404).send({ error: 'not-found', message: `ticket ${ticket.reference} has no recording (${ticket.recording.state})` });
-      }
+      if (!rel || size === null) throw new NotFoundError(`ticket ${ticket.reference} has no recording (${ticket.recording.state})`);
       const range = parseRange(req.headers.range, size);
       if (range === 'invalid') {
         return reply.code(416).header('content-range', `bytes */${size}`).send({ error: 'range-not-satisfiable', message: `the recording has ${size} bytes` });
@@ -182,30 +153,4 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
       return reply.send(d.recordings.stream(rel));
     },
   );
-}
-
-/**
- * One byte range of a Range header ("bytes=0-99", "bytes=100-", "bytes=-500").
- * null: no (usable) range header, send everything; 'invalid': 416. Several
- * ranges are answered with the whole file, which RFC 9110 allows.
- */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'invalid' {
-  if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m) return null;
-  const [, a, b] = m;
-  if (a === '' && b === '') return 'invalid';
-  let start: number;
-  let end: number;
-  if (a === '') {
-    const suffix = Number(b);
-    if (suffix === 0) return 'invalid';
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(a);
-    end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
-  }
-  if (start >= size || start > end) return 'invalid';
-  return { start, end };
 }
