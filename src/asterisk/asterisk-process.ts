@@ -1,3 +1,4 @@
+import { withinDeadline } from '../async/deadline.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -149,7 +150,7 @@ async function stopPid(pid: number, cli: (c: string) => string, log: Logger, exi
   const gone = async (ms: number) => {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
-      if (!isAlive(pid) || (exited && (await Promise.race([exited.then(() => true), sleep(100).then(() => false)])))) return true;
+      if (!isAlive(pid) || (exited && (await withinDeadline(exited.then(() => true), 100, false)))) return true;
       if (!exited) await sleep(100);
     }
     return !isAlive(pid);

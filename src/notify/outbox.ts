@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withinDeadline } from '../async/deadline.ts';
 import { backoffDelay, isTransientDbError, withRetry } from '../db/retry.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AttemptResult, ChannelName, NotificationChannel } from './channel.ts';
@@ -238,17 +239,6 @@ export class NotificationOutbox {
 }
 
 /** True when p settles within ms (its outcome is not needed: rounds never reject). */
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p.then(
-        () => true,
-        () => true,
-      ),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return withinDeadline(p.then(() => true, () => true), ms, false);
 }

@@ -1,3 +1,4 @@
+import { withDeadline } from '../async/deadline.ts';
 import { rm } from 'node:fs/promises';
 import type { Language } from '../config/schema.ts';
 import type { SynthesizeOptions, TtsEngine } from './tts-engine.ts';
@@ -79,13 +80,9 @@ export class FallbackEngine implements TtsEngine {
     const abort = new AbortController();
     const onOuterAbort = () => abort.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    });
     const attempt = this.#primary.synthesize(text, lang, outWavPath, { signal: abort.signal });
     try {
-      return (await Promise.race([attempt, timedOut])) ?? this.#primary;
+      return (await withDeadline(attempt, this.#timeoutMs, this.#primary.id, () => new Error(`no answer within ${this.#timeoutMs} ms`))) ?? this.#primary;
     } catch (err) {
       if (options.signal?.aborted) throw err;
       // Stop the primary so that a late answer cannot overwrite the fallback's file.
@@ -94,7 +91,6 @@ export class FallbackEngine implements TtsEngine {
       this.#primaryDownUntil = this.#now() + this.#retryAfterMs;
       return this.#useFallback(text, lang, outWavPath, `${this.#primary.id}: ${(err as Error).message}`, options);
     } finally {
-      clearTimeout(timer);
       options.signal?.removeEventListener('abort', onOuterAbort);
     }
   }

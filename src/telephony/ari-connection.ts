@@ -2,15 +2,11 @@ import { EventEmitter } from 'node:events';
 import ari from 'ari-client';
 import type { Client } from 'ari-client';
 import WebSocket from 'ws';
+import { withDeadline } from '../async/deadline.ts';
 import type { Logger } from '../logging/logger.ts';
+import { asAriEvent, type AriEvent } from './ari-events.ts';
 
-/** An ARI event as it arrives on the websocket (plain JSON). */
-export interface AriEvent {
-  type: string;
-  application?: string;
-  timestamp?: string;
-  [field: string]: any;
-}
+export type { AriEvent } from './ari-events.ts';
 
 export interface AriConnectionOptions {
   /** http://host:port of Asterisk's HTTP server. */
@@ -65,7 +61,7 @@ export class AriConnection extends EventEmitter {
       if (this.closed) throw new AriUnavailableError('closed during start');
       try {
         this.client = await withoutSwaggerNotice(() =>
-          withDeadline(ari.connect(this.o.url, this.o.user, this.o.password), 10_000, 'ARI connect'),
+          withDeadline(ari.connect(this.o.url, this.o.user, this.o.password), 10_000, 'ARI connect', unavailable('ARI connect', 10_000)),
         );
       } catch (err) {
         const level = attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug';
@@ -83,7 +79,8 @@ export class AriConnection extends EventEmitter {
   async request<T>(what: string, call: (client: Client) => Promise<T>): Promise<T> {
     const client = this.client;
     if (!client || this.closed) throw new AriUnavailableError(`not connected (${what})`);
-    return withDeadline(call(client), this.o.requestTimeoutMs ?? 10_000, what);
+    const ms = this.o.requestTimeoutMs ?? 10_000;
+    return withDeadline(call(client), ms, what, unavailable(what, ms));
   }
 
   /**
@@ -150,11 +147,14 @@ export class AriConnection extends EventEmitter {
       alive = true;
     });
     socket.on('message', (data) => {
-      let event: AriEvent;
+      let event: AriEvent | null = null;
       try {
-        event = JSON.parse(data.toString()) as AriEvent;
+        event = asAriEvent(JSON.parse(data.toString()));
       } catch {
-        this.o.log.warn('ignoring an ARI message that is not JSON');
+        // handled below
+      }
+      if (!event) {
+        this.o.log.warn('ignoring an ARI message that is not an event');
         return;
       }
       if (event.type === 'ApplicationReplaced') {
@@ -182,15 +182,8 @@ export class AriConnection extends EventEmitter {
   }
 }
 
-function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AriUnavailableError(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+/** A request that ran past its deadline: Asterisk is as good as unreachable for it. */
+const unavailable = (what: string, ms: number) => () => new AriUnavailableError(`${what}: no answer within ${ms} ms`);
 
 /**
  * ari-client's bundled swagger-client prints a deprecation notice through

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { abortableSleep } from '../async/abortable-sleep.ts';
 import { playSequence } from './play-sequence.ts';
+import { playOnLeg, stopPlayback, type LegInternals } from './ari-leg-playback.ts';
+import { recordOnLeg } from './ari-leg-record.ts';
 import type { Logger } from '../logging/logger.ts';
 import { isGoneError, type AriConnection } from './ari-connection.ts';
 import { collectKeys, KeyBuffer } from './key-buffer.ts';
-import { awaitRecording, type RecordingOutcome } from './record-wait.ts';
+import type { RecordingOutcome } from './record-wait.ts';
 import {
   CallEndedError,
   type CallLeg,
@@ -107,7 +108,7 @@ export class AriLeg implements CallLeg {
   }
 
   play(files: readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
-    return playSequence(files, options, this.keys, () => this.assertLive(), (file, accept, stop) => this.playOne(file, accept, stop));
+    return playSequence(files, options, this.keys, () => this.assertLive(), (file, accept, stop) => playOnLeg(this.internals(), file, accept, stop));
   }
 
   collect(options: CollectOptions): Promise<CollectResult> {
@@ -122,60 +123,8 @@ export class AriLeg implements CallLeg {
     this.keys.unshift(key);
   }
 
-  async record(o: RecordOptions): Promise<RecordResult> {
-    const finished = new AbortController();
-    let outcome: RecordingOutcome | null = null;
-    this.playbacks.expectRecording(o.name, (rec) => {
-      outcome = rec;
-      finished.abort();
-    });
-    this.keys.clear();
-    try {
-      await this.op('record', (c) =>
-        c.channels.record({
-          channelId: this.id,
-          name: o.name,
-          format: 'wav',
-          maxDurationSeconds: o.maxSeconds,
-          maxSilenceSeconds: o.maxSilenceSeconds,
-          ifExists: 'fail',
-          beep: o.beep,
-          terminateOn: o.terminator ?? '#',
-        }),
-      );
-      return await awaitRecording({
-        keys: this.keys,
-        ended: this.ended,
-        legId: this.id,
-        options: o,
-        finished: finished.signal,
-        outcome: () => outcome,
-        stop: () => this.stopRecording(o.name),
-        isLive: () => this.recordingIsLive(o.name),
-        startedAt: Date.now(),
-      });
-    } finally {
-      this.playbacks.forgetRecording(o.name);
-      this.keys.clear();
-    }
-  }
-
-  private async recordingIsLive(name: string): Promise<boolean> {
-    try {
-      await this.ari.request('live recording', (c) => c.recordings.getLive({ recordingName: name }));
-      return true;
-    } catch (err) {
-      if (isGoneError(err)) return false;
-      throw err;
-    }
-  }
-
-  private async stopRecording(name: string): Promise<void> {
-    try {
-      await this.ari.request('stop recording', (c) => c.recordings.stop({ recordingName: name }));
-    } catch (err) {
-      if (!isGoneError(err)) throw err;
-    }
+  record(o: RecordOptions): Promise<RecordResult> {
+    return recordOnLeg(this.internals(), o);
   }
 
   async startRingback(): Promise<Stoppable> {
@@ -186,7 +135,7 @@ export class AriLeg implements CallLeg {
       stop: async () => {
         if (stopped) return;
         stopped = true;
-        await this.stopPlayback(playbackId);
+        await stopPlayback(this.internals(), playbackId);
       },
     };
   }
@@ -238,78 +187,18 @@ export class AriLeg implements CallLeg {
     this.markEnded();
   }
 
-  /** Plays one file until it ends, an accepted key interrupts it, or `stop` aborts. */
-  private async playOne(
-    file: string,
-    accept: ((key: Key) => boolean) | null,
-    stop?: AbortSignal,
-  ): Promise<'finished' | 'key' | 'stopped'> {
-    const playbackId = randomUUID();
-    const media = file.includes(':') && !file.startsWith('/') ? file : `sound:${file}`;
-    const finished = new AbortController();
-    let finalState: string | null = null;
-    this.playbacks.expect(playbackId, (state) => {
-      finalState = state;
-      finished.abort();
-    });
-    const wake = stop ? AbortSignal.any([finished.signal, stop]) : finished.signal;
-    try {
-      await this.op('play', (c) => c.channels.play({ channelId: this.id, media, playbackId }));
-      // Wait for the end of the playback, a key (with barge-in), a stop or the end of the call.
-      for (;;) {
-        if (finished.signal.aborted) {
-          if (finalState === 'failed') await this.playbackFailed(file);
-          return 'finished';
-        }
-        if (stop?.aborted) {
-          await this.stopPlayback(playbackId);
-          return 'stopped';
-        }
-        if (accept) {
-          const gotKey = await this.keys.waitForKey(this.ended, this.id, 60 * 60_000, wake, accept);
-          if (gotKey) {
-            await this.stopPlayback(playbackId);
-            return 'key';
-          }
-        } else {
-          await waitAbort(wake, this.ended, this.id);
-        }
-      }
-    } finally {
-      this.playbacks.forget(playbackId);
-    }
-  }
-
-  /**
-   * A playback fails when its channel hangs up (Asterisk reports that before the
-   * channel's own end events) or when the file cannot be played. The first is
-   * the end of the call; the second is a fault worth an error.
-   */
-  private async playbackFailed(file: string): Promise<void> {
-    // The failure comes before the channel's end events and the channel may
-    // still be there for a moment while it hangs up: give its end a second.
-    await abortableSleep(1000, this.ended);
-    if (this.ended.aborted) throw new CallEndedError(this.id, 'hung up during playback');
-    let state: string | undefined;
-    try {
-      state = (await this.ari.request('get channel', (c) => c.channels.get({ channelId: this.id }))).state;
-    } catch (err) {
-      if (isGoneError(err)) {
-        this.markEnded();
-        throw new CallEndedError(this.id, 'hung up during playback');
-      }
-      throw err;
-    }
-    if (this.ended.aborted) throw new CallEndedError(this.id, 'hung up during playback');
-    throw new Error(`Asterisk could not play ${file} (channel ${state ?? 'unknown'})`);
-  }
-
-  private async stopPlayback(playbackId: string): Promise<void> {
-    try {
-      await this.ari.request('stop playback', (c) => c.playbacks.stop({ playbackId }));
-    } catch (err) {
-      if (!isGoneError(err)) this.log.warn({ err: (err as Error).message }, 'could not stop a playback');
-    }
+  /** What the playback and recording helpers work on. */
+  private internals(): LegInternals {
+    return {
+      id: this.id,
+      ari: this.ari,
+      registry: this.playbacks,
+      keys: this.keys,
+      ended: this.ended,
+      log: this.log,
+      op: (what, call) => this.op(what, call),
+      markEnded: () => this.markEnded(),
+    };
   }
 
   private assertLive(): void {
@@ -329,20 +218,4 @@ export class AriLeg implements CallLeg {
       throw err;
     }
   }
-}
-
-/** Resolves when `done` aborts; rejects with CallEndedError when `ended` aborts first. */
-function waitAbort(done: AbortSignal, ended: AbortSignal, legId: string): Promise<void> {
-  if (done.aborted) return Promise.resolve();
-  if (ended.aborted) return Promise.reject(new CallEndedError(legId));
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      done.removeEventListener('abort', onDone);
-      ended.removeEventListener('abort', onEnded);
-    };
-    const onDone = () => { cleanup(); resolve(); };
-    const onEnded = () => { cleanup(); reject(new CallEndedError(legId)); };
-    done.addEventListener('abort', onDone, { once: true });
-    ended.addEventListener('abort', onEnded, { once: true });
-  });
 }

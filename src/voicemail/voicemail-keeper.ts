@@ -1,3 +1,4 @@
+import { withinDeadline } from '../async/deadline.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { RecordingArchive } from '../telephony/port.ts';
 import type { TicketRepository } from '../tickets/ticket-repository.ts';
@@ -76,7 +77,8 @@ export class VoicemailKeeper {
         return false;
       },
     );
-    await Promise.race([created, new Promise((r) => setTimeout(r, this.#o.createWaitMs ?? 1500).unref())]);
+    // The caller waits for the row a little, never for long: the journal already keeps the voicemail.
+    await withinDeadline(created, this.#o.createWaitMs ?? 1500, false);
   }
 
   /** The draft of a voicemail still in the journal (a call picked up after a restart). */

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { abortableSleep } from '../async/abortable-sleep.ts';
+import type { Logger } from '../logging/logger.ts';
+import { isGoneError, type AriConnection } from './ari-connection.ts';
+import type { PlaybackRegistry } from './ari-leg.ts';
+import type { KeyBuffer } from './key-buffer.ts';
+import { playbackDeadlineMs } from './media-length.ts';
+import { CallEndedError, type Key } from './port.ts';
+
+/** What playing and recording on a leg need of it (AriLeg hands it over). */
+export interface LegInternals {
+  id: string;
+  ari: AriConnection;
+  registry: PlaybackRegistry;
+  keys: KeyBuffer;
+  ended: AbortSignal;
+  log: Logger;
+  /** Runs a channel operation; "channel not found" becomes CallEndedError. */
+  op<T>(what: string, call: Parameters<AriConnection['request']>[1]): Promise<T>;
+  markEnded(): void;
+}
+
+/**
+ * Plays one file until it ends, an accepted key interrupts it, or `stop`
+ * aborts. The end is Asterisk's PlaybackFinished event; should that event be
+ * lost, the playback's deadline (its length plus a margin) ends the wait, so
+ * a caller is never held in silence by a missing event.
+ */
+export async function playOnLeg(
+leg: LegInternals,
+file: string,
+accept: ((key: Key) => boolean) | null,
+stop?: AbortSignal,
+): Promise<'finished' | 'key' | 'stopped'> {
+  const playbackId = randomUUID();
+  const media = file.includes(':') && !file.startsWith('/') ? file : `sound:${file}`;
+  const finished = new AbortController();
+  let finalState: string | null = null;
+  leg.registry.expect(playbackId, (state) => {
+    finalState = state;
+    finished.abort();
+  });
+  const deadlineMs = await playbackDeadlineMs(file);
+  const overdueTimer = new AbortController();
+  const overdue = overdueTimer.signal;
+  const timer = setTimeout(() => overdueTimer.abort(), deadlineMs);
+  const wake = AbortSignal.any([finished.signal, overdue, ...(stop ? [stop] : [])]);
+  try {
+    await leg.op('play', (c) => c.channels.play({ channelId: leg.id, media, playbackId }));
+    // Wait for the end of the playback, a key (with barge-in), a stop, the deadline or the end of the call.
+    for (;;) {
+      if (finished.signal.aborted) {
+        if (finalState === 'failed') await playbackFailed(leg, file);
+        return 'finished';
+      }
+      if (stop?.aborted) {
+        await stopPlayback(leg, playbackId);
+        return 'stopped';
+      }
+      if (overdue.aborted) {
+        leg.log.warn({ file, deadlineMs }, 'no end of playback reported in time; going on');
+        await stopPlayback(leg, playbackId);
+        return 'finished';
+      }
+      if (accept) {
+        const gotKey = await leg.keys.waitForKey(leg.ended, leg.id, deadlineMs, wake, accept);
+        if (gotKey) {
+          await stopPlayback(leg, playbackId);
+          return 'key';
+        }
+      } else {
+        await waitAbort(wake, leg.ended, leg.id);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    leg.registry.forget(playbackId);
+  }
+}
+
+/**
+ * A playback fails when its channel hangs up (Asterisk reports that before the
+ * channel's own end events) or when the file cannot be played. The first is
+ * the end of the call; the second is a fault worth an error.
+ */
+async function playbackFailed(leg: LegInternals, file: string): Promise<void> {
+  // The failure comes before the channel's end events and the channel may
+  // still be there for a moment while it hangs up: give its end a second.
+  await abortableSleep(1000, leg.ended);
+  if (leg.ended.aborted) throw new CallEndedError(leg.id, 'hung up during playback');
+  let state: string | undefined;
+  try {
+    state = (await leg.ari.request('get channel', (c) => c.channels.get({ channelId: leg.id }))).state;
+  } catch (err) {
+    if (isGoneError(err)) {
+      leg.markEnded();
+      throw new CallEndedError(leg.id, 'hung up during playback');
+    }
+    throw err;
+  }
+  if (leg.ended.aborted) throw new CallEndedError(leg.id, 'hung up during playback');
+  throw new Error(`Asterisk could not play ${file} (channel ${state ?? 'unknown'})`);
+}
+
+export async function stopPlayback(leg: LegInternals, playbackId: string): Promise<void> {
+  try {
+    await leg.ari.request('stop playback', (c) => c.playbacks.stop({ playbackId }));
+  } catch (err) {
+    if (!isGoneError(err)) leg.log.warn({ err: (err as Error).message }, 'could not stop a playback');
+  }
+}
+
+/** Resolves when `done` aborts; rejects with CallEndedError when `ended` aborts first. */
+function waitAbort(done: AbortSignal, ended: AbortSignal, legId: string): Promise<void> {
+  if (done.aborted) return Promise.resolve();
+  if (ended.aborted) return Promise.reject(new CallEndedError(legId));
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      done.removeEventListener('abort', onDone);
+      ended.removeEventListener('abort', onEnded);
+    };
+    const onDone = () => { cleanup(); resolve(); };
+    const onEnded = () => { cleanup(); reject(new CallEndedError(legId)); };
+    done.addEventListener('abort', onDone, { once: true });
+    ended.addEventListener('abort', onEnded, { once: true });
+  });
+}

@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import { wavInfo } from '../audio/wav.ts';
+
+/** Lengths of the files played so far, by path; bounded, oldest dropped first. */
+const lengths = new Map<string, Promise<number | null>>();
+const MAX_ENTRIES = 2000;
+
+/**
+ * How long a sound plays, from its WAV file (an absolute path without
+ * extension, as Asterisk's `sound:` takes it); null when it cannot be read
+ * (another format, a built-in sound). Read once per file.
+ */
+export function mediaLengthMs(file: string): Promise<number | null> {
+  let known = lengths.get(file);
+  if (!known) {
+    known = file.startsWith('/')
+      ? readFile(`${file}.wav`).then((b) => wavInfo(b).durationMs, () => null)
+      : Promise.resolve(null);
+    lengths.set(file, known);
+    if (lengths.size > MAX_ENTRIES) lengths.delete(lengths.keys().next().value!);
+  }
+  return known;
+}
+
+/** Time allowed beyond a file's length for Asterisk to start it and report its end. */
+export const PLAYBACK_MARGIN_MS = 5000;
+/** The bound for a sound whose length is unknown. */
+export const UNKNOWN_LENGTH_MS = 10 * 60_000;
+
+/** The deadline of a playback: its length plus the margin (or the bound for unknown lengths). */
+export async function playbackDeadlineMs(file: string): Promise<number> {
+  const length = await mediaLengthMs(file);
+  return length === null ? UNKNOWN_LENGTH_MS : length + PLAYBACK_MARGIN_MS;
+}
