@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests (fake call legs, pure routing) and end-to-end
-// tests that start a real Asterisk, PostgreSQL and SIPp. The e2e project runs two
-// files at a time, each on a stack of its own (test/e2e/global-setup.ts): the calls
-// mostly wait for prompts, so two stacks fit the 2-core machines.
+// Three projects, run in this order by `npm test`:
+//  - unit: pure tests (flows against a fake call leg, routing, rules, parsers); no server,
+//    no child process; `npm run test:unit` runs them in seconds;
+//  - integration: real PostgreSQL clusters, SIPp, espeak-ng, local HTTP and SMTP servers;
+//  - e2e: a real Asterisk, PostgreSQL and SIPp per file, two files at a time, each on a
+//    stack of its own (test/e2e/global-setup.ts): the calls mostly wait for prompts, so two
+//    stacks fit the 2-core machines.
 export default defineConfig({
   test: {
     projects: [
@@ -11,9 +14,16 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
-          // The unit tests first, then the e2e files (vitest runs groups in order).
           sequence: { groupOrder: 0 },
           testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+          testTimeout: 30_000,
         },
       },
       {
@@ -23,7 +33,7 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           fileParallelism: true,
           maxWorkers: 2,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

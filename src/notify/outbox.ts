@@ -50,6 +50,7 @@ export class NotificationOutbox {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private dbFailures = 0;
+  private roundsDone = 0;
 
   constructor(options: NotificationOutboxOptions) {
     this.pool = options.pool;
@@ -59,6 +60,11 @@ export class NotificationOutbox {
     this.batchSize = options.batchSize ?? 10;
     const longest = Math.max(0, ...[...this.channels.values()].map((c) => c.timeoutMs));
     this.leaseMs = longest + (options.leaseMarginMs ?? 60_000);
+  }
+
+  /** Rounds the worker has finished (claiming and attempting what was due, or failing to reach the database). */
+  get rounds(): number {
+    return this.roundsDone;
   }
 
   /** The configured channels ([] when notifications are off). */
@@ -155,6 +161,7 @@ export class NotificationOutbox {
         'ticket notification worker cannot use the database; trying again later',
       );
     }
+    this.roundsDone++;
     this.wakeIn(nextMs);
   }
 

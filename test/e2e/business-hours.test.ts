@@ -20,6 +20,10 @@ let hotline: HotlineProcess;
 let records: Records;
 const phones = new Phones(env);
 const ari = new AriProbe(env);
+/** When a key lands in the main menu: after the greeting and the emergency sentence, 1.5 s into the menu. */
+const inMenu = promptMs(env, 'greeting-morning') + promptMs(env, 'emergency-first') + 1500;
+/** Long enough to be connected to a desk phone that answers at once: the transfer sentence, ringing, a few seconds of talk. */
+const connected = promptMs(env, 'transfer-desk') + 6000;
 
 beforeAll(async () => {
   records = new Records(env);
@@ -40,7 +44,7 @@ describe('business hours', () => {
     const from = uniqueCaller();
     const desk1 = await phones.phone(env.ports.desk1, uas().ring(1000).answer().pause(500).speak(3000).waitForHangup(60_000));
     const desk2 = await phones.phone(env.ports.desk2, uas().neverAnswer(40_000));
-    const call = await phones.call(uac({ to: '95158', from }).pause(12_000).dtmf('2').pause(12_000).hangup());
+    const call = await phones.call(uac({ to: '95158', from }).pause(inMenu).dtmf('2').pause(connected).hangup());
 
     const [callResult, desk1Result, desk2Result] = await Promise.all([call.done, desk1.done, desk2.done]);
     expect(callResult.ok, callResult.errors).toBe(true);
@@ -57,7 +61,7 @@ describe('business hours', () => {
   it('sends a caller to the service desk after three invalid keys', async () => {
     const from = uniqueCaller();
     const desk1 = await phones.phone(env.ports.desk1, uas().ring(500).answer().waitForHangup(60_000));
-    const call = await phones.call(uac({ to: '95158', from }).pause(12_000).dtmf('7').pause(1500).dtmf('8').pause(1500).dtmf('7').pause(12_000).hangup());
+    const call = await phones.call(uac({ to: '95158', from }).pause(inMenu).dtmf('7').pause(1500).dtmf('8').pause(1500).dtmf('7').pause(promptMs(env, 'invalid-key') + connected).hangup());
 
     const [callResult, deskResult] = await Promise.all([call.done, desk1.done]);
     expect(callResult.ok, callResult.errors).toBe(true);
@@ -73,8 +77,8 @@ describe('business hours', () => {
     const desk1 = await phones.phone(env.ports.desk1, uas().neverAnswer(40_000));
     const desk2 = await phones.phone(env.ports.desk2, uas().neverAnswer(40_000));
     // 0 in the main menu; nobody answers (8 s); the caller hangs up while the number is read back.
-    const inReadback = 12_000 + promptMs(env, 'transfer-desk') + 8000 + promptMs(env, 'desk-unanswered') + 5000 + 3000;
-    const call = await phones.call(uac({ to: '95158', from }).pause(12_000).dtmf('0').pause(inReadback - 12_000).hangup());
+    const inReadback = inMenu + promptMs(env, 'transfer-desk') + 8000 + promptMs(env, 'desk-unanswered') + 5000 + 3000;
+    const call = await phones.call(uac({ to: '95158', from }).pause(inMenu).dtmf('0').pause(inReadback - inMenu).hangup());
 
     const [callResult, desk1Result] = await Promise.all([call.done, desk1.done, desk2.done]);
     expect(callResult.ok, callResult.errors).toBe(true);
@@ -120,7 +124,6 @@ describe('language', () => {
   it('a caller who presses 9 hears English prompts afterwards, each played to its end', async () => {
     const offset = statSync(env.asteriskLog).size;
     const from = uniqueCaller();
-    const inMenu = promptMs(env, 'greeting-morning') + promptMs(env, 'emergency-first') + 1500;
     const english = promptMs(env, 'language-english', 'en-US') + promptMs(env, 'emergency-first', 'en-US');
     const call = await phones.call(uac({ to: '95158', from }).pause(inMenu).dtmf('9').pause(english + 3000).hangup());
     expect((await call.done).ok).toBe(true);

@@ -46,8 +46,11 @@ describe('emergency duty line (after hours)', () => {
     // While both are talking, media flows both ways through the bridge.
     const legs = await eventually(async () => (await ari.bridges()).find((b) => b.channels.length === 2)?.channels, 'the caller and the officer to be bridged', 40_000);
     const before = await Promise.all(legs.map((id) => ari.rtp(id)));
-    await new Promise((r) => setTimeout(r, 2000));
-    const after = await Promise.all(legs.map((id) => ari.rtp(id)));
+    // 50 packets are a second of audio at 20 ms each: wait until every leg has sent and received more than that.
+    const after = await eventually(async () => {
+      const now = await Promise.all(legs.map((id) => ari.rtp(id)));
+      return now.every((r, i) => r.rxcount > before[i]!.rxcount + 50 && r.txcount > before[i]!.txcount + 50) ? now : undefined;
+    }, 'audio to flow both ways through the bridge', 10_000);
     for (let i = 0; i < legs.length; i++) {
       expect(after[i]!.rxcount, `RTP received on leg ${i}`).toBeGreaterThan(before[i]!.rxcount + 50);
       expect(after[i]!.txcount, `RTP sent on leg ${i}`).toBeGreaterThan(before[i]!.txcount + 50);

@@ -3,7 +3,7 @@ import { uac, uas } from '../../tools/sipp/index.ts';
 import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';
-import { AriProbe, eventually, Records } from './support/probes.ts';
+import { AriProbe, eventually, promptMs, Records } from './support/probes.ts';
 
 /**
  * A caller in the menu when the application dies (SIGKILL, as in a crash) stays
@@ -32,7 +32,9 @@ describe('application restart', () => {
     const first = await startHotline(env, { now: MORNING });
     started.push(first);
     const desk = await phones.phone(env.ports.desk1, uas().ring(500).answer().waitForHangup(90_000));
-    const call = await phones.call(uac({ to: '95158', from }).pause(24_000).dtmf('2').pause(16_000).hangup());
+    // The key comes once the restarted application has picked the caller up again (a restart takes up to ~10 s).
+    const afterRestart = promptMs(env, 'greeting-morning') + promptMs(env, 'emergency-first') + promptMs(env, 'call-resumed') + 10_000;
+    const call = await phones.call(uac({ to: '95158', from }).pause(afterRestart).dtmf('2').pause(promptMs(env, 'transfer-desk') + 10_000).hangup());
 
     // Once the caller is in the menu (stored on the channel and in the record), the application dies.
     await eventually(async () => (await records.byCaller(from))[0]?.nodes.some((n) => n.node === 'main-menu'), 'the caller to reach the menu', 30_000);

@@ -5,23 +5,10 @@ import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { CallRepository } from '../../../src/calls/call-repository.ts';
 import type { E2eEnvironment } from './environment.ts';
 
-/** Polls `check` until it returns a value (not undefined/null/false) or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 20_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== null && value !== false) return value as T;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+import { eventually } from '../../support/eventually.ts';
+
+export { eventually };
+
 
 /** Reads call records straight from the e2e database. */
 export class Records {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, parseConfig, PROJECT_ROOT } from '../../../src/config/load-config.ts';
 import { notificationSettings } from '../../../src/notify/settings.ts';
-import { makeTempDir, removeDir } from '../db/helpers.ts';
+import { makeTempDir, removeDir } from '../../support/db-helpers.ts';
 
 const demo = parseYaml(readFileSync(join(PROJECT_ROOT, 'config/hotline.yaml'), 'utf8')) as Record<string, unknown>;
 const withNotifications = (notifications: unknown, extra: Record<string, unknown> = {}) => ({ ...demo, ...extra, notifications });

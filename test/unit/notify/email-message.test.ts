@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ticketEmail, localTime } from '../../../src/notify/email-message.ts';
 import { summarizeTicket } from '../../../src/notify/ticket-summary.ts';
-import { FULL_NUMBER, ticketEvent } from './helpers.ts';
+import { FULL_NUMBER, ticketEvent } from '../../support/notify-helpers.ts';
 
 describe('ticket e-mail text', () => {
   it('holds every field, local times in the zone, the masked number and the staff link', () => {

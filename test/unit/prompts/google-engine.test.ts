@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GoogleTtsEngine, synthesisInput, type GoogleEngineOptions } from '../../../src/prompts/google-engine.ts';
 import { readWavInfo } from '../../../src/prompts/render-cache.ts';
 import { parseWav } from '../../../src/audio/wav.ts';
-import { FakeTtsServer } from './fake-tts-server.ts';
+import { FakeTtsServer } from '../../support/fake-tts-server.ts';
 
 // Everything goes to a server of the test's own on 127.0.0.1: no test reaches the internet.
 let server: FakeTtsServer;

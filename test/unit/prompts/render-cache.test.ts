@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Language } from '../../../src/config/schema.ts';
 import { GoogleTtsEngine, type GoogleEngineOptions } from '../../../src/prompts/google-engine.ts';
 import { PromptLibrary } from '../../../src/prompts/prompt-library.ts';
-import { FakeTtsServer } from './fake-tts-server.ts';
+import { FakeTtsServer } from '../../support/fake-tts-server.ts';
 
 // The render cache with the cloud engine: every request the fake server (127.0.0.1) sees is a render.
 const LANGS: Language[] = ['zh-CN', 'en-US'];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TicketDraft } from '../../../src/tickets/ticket.ts';
 import { VoicemailJournal } from '../../../src/voicemail/journal.ts';
-import { makeTempDir, removeDir } from '../db/helpers.ts';
+import { makeTempDir, removeDir } from '../../support/db-helpers.ts';
 
 function draft(): TicketDraft {
   const id = randomUUID();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecordingStore } from '../../../src/recordings/recording-store.ts';
 import { pcmToWav, toneWav, WavError, wavInfo } from '../../../src/audio/wav.ts';
-import { makeTempDir, removeDir } from '../db/helpers.ts';
+import { makeTempDir, removeDir } from '../../support/db-helpers.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const CREATED = new Date('2026-11-24T02:00:00.000Z');

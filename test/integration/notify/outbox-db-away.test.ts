@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { eventually } from '../../support/eventually.ts';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/db/migrate.ts';
@@ -6,8 +6,8 @@ import { listDeliveries } from '../../../src/notify/delivery-repository.ts';
 import { NotificationOutbox } from '../../../src/notify/outbox.ts';
 import type { NotificationSettings } from '../../../src/notify/settings.ts';
 import { startPg, startPgCluster, stopPg, type PgCluster } from '../../support/pg-cluster.ts';
-import { captureLog } from '../db/helpers.ts';
-import { startReceiver, testPool, testSettings, ticketEvent, until, type Receiver } from './helpers.ts';
+import { captureLog } from '../../support/db-helpers.ts';
+import { startReceiver, testPool, testSettings, ticketEvent, type Receiver } from '../../support/notify-helpers.ts';
 
 const SLOW = 40_000;
 
@@ -47,14 +47,14 @@ describe('ticket notifications while the database is away', () => {
     await stopPg(cluster!);
     try {
       outbox.start();
-      await until(() => log.messages('warn').filter((m) => m.includes('cannot use the database')).length >= 2, 10_000, 'warnings');
+      await eventually(() => log.messages('warn').filter((m) => m.includes('cannot use the database')).length >= 2, 'warnings', 10_000);
       expect(postsFor(event.ticketId)).toBe(0);
       outbox.kick(); // a kick during the outage is harmless too
     } finally {
       await startPg(cluster!);
     }
     try {
-      await until(async () => (await statusOf(event.ticketId)) === 'delivered', 15_000, 'delivered');
+      await eventually(async () => (await statusOf(event.ticketId)) === 'delivered', 'delivered', 15_000);
     } finally {
       await outbox.stop(5_000);
     }
@@ -71,17 +71,23 @@ describe('ticket notifications while the database is away', () => {
     outbox.start();
     try {
       await outbox.enqueue(event);
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.attempts === 1 && postsFor(event.ticketId) === 1, 5_000, 'first attempt');
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.lastStatus === 500, 5_000, 'first attempt recorded');
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.attempts === 1 && postsFor(event.ticketId) === 1, 'first attempt', 5_000);
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.lastStatus === 500, 'first attempt recorded', 5_000);
+      const dueAt = Date.parse((await listDeliveries(pool, event.ticketId))[0]!.nextAttemptAt!);
       await stopPg(cluster!);
       try {
-        await delay(2_500); // the retry falls due during the outage
+        // The retry falls due during the outage: the worker looks for it then and cannot reach the database.
+        await eventually(
+          () => log.lines.some((l) => String(l.msg).includes('cannot use the database') && Number(l.time) >= dueAt),
+          'the worker to try after the retry fell due',
+          15_000,
+        );
         expect(postsFor(event.ticketId)).toBe(1);
         expect(log.messages('warn').some((m) => m.includes('cannot use the database'))).toBe(true);
       } finally {
         await startPg(cluster!);
       }
-      await until(async () => (await statusOf(event.ticketId)) === 'delivered', 15_000, 'delivered');
+      await eventually(async () => (await statusOf(event.ticketId)) === 'delivered', 'delivered', 15_000);
     } finally {
       await outbox.stop(5_000);
     }
@@ -102,15 +108,16 @@ describe('ticket notifications while the database is away', () => {
     outbox.start();
     try {
       await outbox.enqueue(event);
-      await until(() => postsFor(event.ticketId) === 1, 5_000, 'the POST');
+      await eventually(() => postsFor(event.ticketId) === 1, 'the POST', 5_000);
       await stopPg(cluster!); // while the receiver still holds the request
       try {
         answer(200);
-        await delay(1_000);
+        // The receiver said 200; the worker cannot record it while the database is away.
+        await eventually(() => log.messages('warn').includes('cannot record a ticket notification attempt yet; retrying'), 'the first try to record the attempt', 5_000);
       } finally {
         await startPg(cluster!);
       }
-      await until(async () => (await statusOf(event.ticketId)) === 'delivered', 15_000, 'delivered');
+      await eventually(async () => (await statusOf(event.ticketId)) === 'delivered', 'delivered', 15_000);
     } finally {
       await outbox.stop(5_000);
     }
@@ -128,7 +135,7 @@ describe('ticket notifications while the database is away', () => {
     const outbox = new NotificationOutbox({ pool, log: log.log, settings: settings() });
     outbox.start();
     await outbox.enqueue(event);
-    await until(() => postsFor(event.ticketId) === 1, 5_000, 'the POST');
+    await eventually(() => postsFor(event.ticketId) === 1, 'the POST', 5_000);
     await stopPg(cluster!);
     try {
       const started = Date.now();

@@ -1,3 +1,4 @@
+import { eventually } from '../../support/eventually.ts';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/db/migrate.ts';
@@ -5,8 +6,8 @@ import { listDeliveries } from '../../../src/notify/delivery-repository.ts';
 import { NotificationOutbox } from '../../../src/notify/outbox.ts';
 import type { NotificationSettings } from '../../../src/notify/settings.ts';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.ts';
-import { captureLog } from '../db/helpers.ts';
-import { FULL_NUMBER, startReceiver, testPool, testSettings, ticketEvent, until, type Receiver } from './helpers.ts';
+import { captureLog } from '../../support/db-helpers.ts';
+import { FULL_NUMBER, startReceiver, testPool, testSettings, ticketEvent, type Receiver } from '../../support/notify-helpers.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtp-helpers.ts';
 
 const SMTP_USER = 'hotline@example.test';
@@ -61,7 +62,7 @@ describe('ticket e-mail through the outbox (PostgreSQL server, local SMTP server
     outbox.start();
     try {
       expect(await outbox.enqueue(event)).toEqual(['email']);
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 8_000, 'delivered');
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 'delivered', 8_000);
     } finally {
       await outbox.stop(5_000);
     }
@@ -115,7 +116,7 @@ describe('ticket e-mail through the outbox (PostgreSQL server, local SMTP server
     outbox.start();
     try {
       await outbox.enqueue(event);
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 8_000, 'delivered');
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 'delivered', 8_000);
     } finally {
       await outbox.stop(5_000);
     }
@@ -137,7 +138,7 @@ describe('ticket e-mail through the outbox (PostgreSQL server, local SMTP server
     outbox.start();
     try {
       await outbox.enqueue(event);
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'failed', 8_000, 'failed');
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'failed', 'failed', 8_000);
     } finally {
       await outbox.stop(5_000);
     }
@@ -159,11 +160,7 @@ describe('ticket e-mail through the outbox (PostgreSQL server, local SMTP server
     try {
       expect((await outbox.enqueue(event)).sort()).toEqual(['email', 'webhook']);
       expect(await outbox.enqueue(event)).toEqual([]);
-      await until(
-        async () => (await listDeliveries(pool, event.ticketId)).every((d) => d.status === 'delivered'),
-        8_000,
-        'both delivered',
-      );
+      await eventually(async () => (await listDeliveries(pool, event.ticketId)).every((d) => d.status === 'delivered'), 'both delivered', 8_000);
     } finally {
       await outbox.stop(5_000);
     }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import type { NewTicketEvent } from '../../../src/notify/new-ticket-event.ts';
-import type { NotificationSettings } from '../../../src/notify/settings.ts';
+import type { NewTicketEvent } from '../../src/notify/new-ticket-event.ts';
+import type { NotificationSettings } from '../../src/notify/settings.ts';
 
 export const FULL_NUMBER = '13812348000';
 
@@ -88,13 +88,3 @@ export async function startReceiver(): Promise<Receiver> {
   return receiver;
 }
 
-/** Polls until check() returns a truthy value or the time is up. */
-export async function until<T>(check: () => Promise<T> | T, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

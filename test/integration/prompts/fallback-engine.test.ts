@@ -8,7 +8,7 @@ import { FallbackEngine, type FallbackEvent } from '../../../src/prompts/fallbac
 import { GoogleTtsEngine } from '../../../src/prompts/google-engine.ts';
 import { PromptLibrary } from '../../../src/prompts/prompt-library.ts';
 import { readWavInfo, renderHash } from '../../../src/prompts/render-cache.ts';
-import { FakeTtsServer } from './fake-tts-server.ts';
+import { FakeTtsServer } from '../../support/fake-tts-server.ts';
 
 // The cloud engine talks to a server of the test's own on 127.0.0.1; the fallback is the real espeak-ng.
 let server: FakeTtsServer;

@@ -1,10 +1,11 @@
+import { eventually } from '../../support/eventually.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/db/database.ts';
 import { migrate } from '../../../src/db/migrate.ts';
 import { listDeliveries } from '../../../src/notify/delivery-repository.ts';
 import { NotificationOutbox } from '../../../src/notify/outbox.ts';
-import { captureLog, makeTempDir, removeDir } from '../db/helpers.ts';
-import { startReceiver, testSettings, ticketEvent, until, type Receiver } from './helpers.ts';
+import { captureLog, makeTempDir, removeDir } from '../../support/db-helpers.ts';
+import { startReceiver, testSettings, ticketEvent, type Receiver } from '../../support/notify-helpers.ts';
 
 // PGlite's first start in an empty folder runs initdb in WebAssembly (several seconds).
 const SLOW = 60_000;
@@ -50,7 +51,7 @@ describe('ticket notifications on the embedded database', () => {
       }
       outbox.kick();
       expect(await outbox.enqueue(event)).toEqual([]);
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 10_000, 'delivered');
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 'delivered', 10_000);
     } finally {
       await outbox.stop(5_000);
     }

@@ -1,3 +1,4 @@
+import { eventually } from '../../support/eventually.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,11 +16,10 @@ import { VoicemailKeeper, type VoicemailKeeperOptions } from '../../../src/voice
 import { pcmToWav, toneWav } from '../../../src/audio/wav.ts';
 import { FakeRecordingArchive } from '../../support/fake-recordings.ts';
 import { startPg, startPgCluster, stopPg, type PgCluster } from '../../support/pg-cluster.ts';
-import { captureLog, makeTempDir, removeDir, type CapturedLog } from '../db/helpers.ts';
+import { captureLog, makeTempDir, removeDir, type CapturedLog } from '../../support/db-helpers.ts';
 
 const cal = loadConfig({}).calendar;
 const silent = createLogger('silent');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** When the test voicemails are left: Tue 2026-11-24 10:00 Shanghai. */
@@ -43,15 +43,6 @@ function draft(createdAt = CREATED): TicketDraft {
   };
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const names = (await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])) as import('node:fs').Dirent[];
@@ -150,7 +141,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
     const wav = toneWav(2500);
     archive.stored.set(d.recordingName, wav);
     await k.finish(d.id, 'silence');
-    await waitFor('onCompleted', () => completed.length > 0);
+    await eventually(() => completed.length > 0, 'onCompleted');
 
     const t = await repo.get(d.id);
     await expectStored(t, wav, 2500);
@@ -163,7 +154,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
     expect(completed[0]).toMatchObject({ id: d.id, recording: { state: 'stored' } });
     // A late second finish (the node's error path) does nothing.
     await k.finish(d.id, 'hangup');
-    await sleep(200);
+    await k.reconcile(); // a whole pass more: anything left to do would be done by now
     expect(completed).toHaveLength(1);
     expect(await actions(d.id)).toEqual(['created', 'recorded']);
   });
@@ -183,15 +174,15 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       const wav = toneWav(1800);
       archive.stored.set(d.recordingName, wav);
       await k.finish(d.id, 'hangup');
-      await sleep(1000);
+      await eventually(() => logs.messages('warn').includes('voicemail not complete yet; retrying'), 'a failed attempt');
       // Kept, not lost: the journal has it, finished; the recording is still in Asterisk.
       expect(await journal.read(d.id)).toMatchObject({ draft: d, finished: { end: 'hangup' } });
       expect(archive.stored.has(d.recordingName)).toBe(true);
       expect(completed).toHaveLength(0);
 
       await startPg(cluster);
-      await waitFor('onCompleted', () => completed.length > 0);
-      await sleep(500); // any duplicate would show up now
+      await eventually(() => completed.length > 0, 'onCompleted');
+      await k.reconcile(); // a whole pass more: any duplicate would show up now
       expect(await ticketCount()).toBe(1);
       const t = await repo.get(d.id);
       await expectStored(t, wav, 1800);
@@ -215,10 +206,10 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       const wav = toneWav(1200);
       archive.stored.set(d.recordingName, wav);
       await k.finish(d.id, 'key');
-      await sleep(600);
+      await eventually(() => logs.messages('warn').includes('voicemail not complete yet; retrying'), 'a failed attempt');
       await startPg(cluster);
-      await waitFor('onCompleted', () => completed.length > 0);
-      await sleep(300);
+      await eventually(() => completed.length > 0, 'onCompleted');
+      await k.reconcile(); // a whole pass more: any duplicate would show up now
       expect(await ticketCount()).toBe(1);
       const t = await repo.get(d.id);
       expect(t?.reference).toBe('HL-20261124-0001');
@@ -237,7 +228,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
 
       const k2 = keeper();
       await k2.reconcile();
-      await waitFor('onCompleted', () => completed.length > 0);
+      await eventually(() => completed.length > 0, 'onCompleted');
       const t = await repo.get(d.id);
       await expectStored(t, wav, 3000);
       expect(t?.recording.end).toBe('restart');
@@ -253,7 +244,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       const wav = toneWav(900);
       archive.stored.set(d.recordingName, wav);
       await keeper().reconcile();
-      await waitFor('onCompleted', () => completed.length > 0);
+      await eventually(() => completed.length > 0, 'onCompleted');
       const t = await repo.get(d.id);
       expect(t?.reference).toBe('HL-20261124-0001');
       await expectStored(t, wav, 900);
@@ -267,7 +258,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       const wav = toneWav(1500);
       archive.stored.set(d.recordingName, wav);
       await keeper().reconcile();
-      await waitFor('onCompleted', () => completed.length > 0);
+      await eventually(() => completed.length > 0, 'onCompleted');
       const t = await repo.get(d.id);
       await expectStored(t, wav, 1500);
       expect(t?.recording.end).toBe('restart');
@@ -286,8 +277,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       clock.t = new Date(Date.parse(CREATED) + 60 * 60_000); // long past max + grace: only "live" holds it back
 
       const k = keeper();
-      await k.reconcile();
-      await sleep(300);
+      await k.reconcile(); // the whole pass: what it leaves alone stays alone
       expect(completed).toEqual([]);
       expect((await repo.unfinished()).map((t) => t.id).sort()).toEqual([inJournal.id, inDbOnly.id].sort());
       expect(await journal.read(inJournal.id)).toEqual({ draft: inJournal });
@@ -299,7 +289,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       const b = toneWav(1100);
       archive.stored.set(inJournal.recordingName, a).set(inDbOnly.recordingName, b);
       await k.reconcile();
-      await waitFor('both completed', () => completed.length === 2);
+      await eventually(() => completed.length === 2, 'both completed');
       await expectStoredOne(inJournal.id, a, 700);
       await expectStoredOne(inDbOnly.id, b, 1100);
       expect(await repo.unfinished()).toEqual([]);
@@ -317,8 +307,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       await k.open(d);
       archive.stored.set(d.recordingName, toneWav(500)); // as if Asterisk had written it already
       clock.t = new Date(Date.parse(CREATED) + 60 * 60_000);
-      await k.reconcile();
-      await sleep(300);
+      await k.reconcile(); // the whole pass
       expect(completed).toEqual([]);
       expect((await repo.get(d.id))?.recording.state).toBe('recording');
       expect(await journal.read(d.id)).toEqual({ draft: d });
@@ -329,14 +318,13 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       await journal.write({ draft: d });
       clock.t = new Date(Date.parse(CREATED) + 30_000);
       const k = keeper();
-      await k.reconcile();
-      await sleep(300);
+      await k.reconcile(); // the whole pass
       expect(completed).toEqual([]);
       expect(await journal.read(d.id)).toEqual({ draft: d });
 
       clock.t = new Date(Date.parse(CREATED) + 122_000); // > 120 s + 1 s grace
       await k.reconcile();
-      await waitFor('onCompleted', () => completed.length > 0);
+      await eventually(() => completed.length > 0, 'onCompleted');
       const t = await repo.get(d.id);
       expect(t?.recording).toMatchObject({ state: 'empty', path: null, end: 'restart' });
       expect(await journal.list()).toEqual([]);
@@ -373,10 +361,10 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       archive.stored.set(d.recordingName, wav);
       failComplete = 1;
       await k.finish(d.id, 'key');
-      await waitFor('the first completion attempt', async () => failComplete === 0 && (await journal.read(d.id))?.audio !== undefined);
+      await eventually(async () => failComplete === 0 && (await journal.read(d.id))?.audio !== undefined, 'the first completion attempt');
     };
     await k.reconcile();
-    await waitFor('onCompleted', () => completed.length > 0);
+    await eventually(() => completed.length > 0, 'onCompleted');
     const t = await repo.get(d.id);
     await expectStored(t, wav, 1300);
     expect(t?.recording.end).toBe('key');
@@ -392,14 +380,14 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       archive.stored.set(d.recordingName, wav);
       archive.failWith = new Error('connect ECONNREFUSED 127.0.0.1:8088');
       await k.finish(d.id, 'silence');
-      await sleep(1200);
+      await eventually(() => logs.messages('warn').includes('voicemail not complete yet; retrying'), 'a failed attempt');
       expect(completed).toEqual([]);
       expect((await repo.get(d.id))?.recording.state).toBe('recording');
       expect(await journal.read(d.id)).toMatchObject({ finished: { end: 'silence' } });
 
       archive.failWith = null;
-      await waitFor('onCompleted', () => completed.length > 0);
-      await sleep(300);
+      await eventually(() => completed.length > 0, 'onCompleted');
+      await k.reconcile(); // a whole pass more: any duplicate would show up now
       const t = await repo.get(d.id);
       await expectStored(t, wav, 2000);
       expect(t?.recording.end).toBe('silence');
@@ -415,12 +403,11 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       archive.stored.set(d.recordingName, wav);
       archive.failWith = new Error('ARI unreachable');
       const k = keeper();
-      await k.reconcile();
-      await sleep(500);
+      await k.reconcile(); // the whole pass, which could not ask Asterisk
       expect(completed).toEqual([]);
       expect(await journal.read(d.id)).toEqual({ draft: d });
       archive.failWith = null;
-      await waitFor('onCompleted', () => completed.length > 0);
+      await eventually(() => completed.length > 0, 'onCompleted');
       await expectStored(await repo.get(d.id), wav, 600);
     });
 
@@ -437,8 +424,9 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
         return remove(name);
       };
       await k.finish(d.id, 'silence');
-      await waitFor('onCompleted', () => completed.length > 0);
-      await sleep(300);
+      await eventually(() => completed.length > 0, 'onCompleted');
+      await eventually(() => archive.removed.length > 0, 'the recording removed from Asterisk');
+      await k.reconcile(); // a whole pass more: any duplicate would show up now
       expect(completed).toHaveLength(1);
       expect(archive.removed).toEqual([d.recordingName]);
       expect(await actions(d.id)).toEqual(['created', 'recorded']);
@@ -452,7 +440,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       const d = draft();
       await k.open(d);
       await k.finish(d.id, 'hangup');
-      await waitFor('onCompleted', () => completed.length > 0);
+      await eventually(() => completed.length > 0, 'onCompleted');
       const t = await repo.get(d.id);
       expect(t?.recording).toEqual({ state: 'empty', name: d.recordingName, path: null, bytes: null, ms: null, sha256: null, end: 'hangup' });
       expect(await actions(d.id)).toEqual(['created', 'recorded']);
@@ -466,7 +454,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       await k.open(d);
       archive.stored.set(d.recordingName, pcmToWav(Buffer.alloc(0)));
       await k.finish(d.id, 'hangup');
-      await waitFor('onCompleted', () => completed.length > 0);
+      await eventually(() => completed.length > 0, 'onCompleted');
       expect((await repo.get(d.id))?.recording).toMatchObject({ state: 'empty', path: null });
       expect(await filesUnder(store.root)).toEqual([]);
       expect(archive.stored.has(d.recordingName)).toBe(false);
@@ -479,7 +467,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       const junk = Buffer.from('this is not a RIFF file at all');
       archive.stored.set(d.recordingName, junk);
       await k.finish(d.id, 'silence');
-      await waitFor('onCompleted', () => completed.length > 0);
+      await eventually(() => completed.length > 0, 'onCompleted');
       expect((await repo.get(d.id))?.recording).toMatchObject({ state: 'empty', path: null, end: 'silence' });
       expect(logs.messages('error')).toContain('recording is not usable audio; kept in Asterisk');
       // "Kept in Asterisk" must be true: staff may still recover it by hand.
@@ -498,7 +486,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
     const wav = toneWav(400);
     archive.stored.set(d.recordingName, wav);
     await keeper().reconcile();
-    await waitFor('onCompleted', () => completed.length > 0);
+    await eventually(() => completed.length > 0, 'onCompleted');
     await expectStored(await repo.get(d.id), wav, 400);
     expect(logs.lines.filter((l) => l.msg === 'unreadable voicemail journal entry')).toHaveLength(1);
     expect(await journal.list()).toEqual([]);
@@ -511,7 +499,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
     await expect(k.reconcile()).resolves.toBeUndefined();
     expect(logs.messages('error')).toContain('cannot read the voicemail journal; retrying');
     // It tries again by itself.
-    await waitFor('a second attempt', () => logs.messages('error').filter((m) => m === 'cannot read the voicemail journal; retrying').length >= 2);
+    await eventually(() => logs.messages('error').filter((m) => m === 'cannot read the voicemail journal; retrying').length >= 2, 'a second attempt');
   });
 
   it('a journal file cut short is reported and skipped; the others are completed', async () => {
@@ -525,7 +513,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
 
     const k = keeper();
     await k.reconcile();
-    await waitFor('onCompleted', () => completed.length > 0);
+    await eventually(() => completed.length > 0, 'onCompleted');
     await expectStored(await repo.get(good.id), wav, 1000);
     const errors = logs.lines.filter((l) => l.msg === 'unreadable voicemail journal entry');
     expect(errors).toHaveLength(1);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/db/database.ts';
 import { migrate } from '../../../src/db/migrate.ts';
-import { captureLog, makeTempDir, removeDir, writeMigrations } from './helpers.ts';
+import { captureLog, makeTempDir, removeDir, writeMigrations } from '../../support/db-helpers.ts';
 import { defineMigrationCases } from './migration-cases.ts';
 
 // PGlite's first start in an empty folder runs initdb in WebAssembly (several seconds).

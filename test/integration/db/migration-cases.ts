@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { beforeAll, afterAll, beforeEach, expect, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_DIR, MigrationError, migrate } from '../../../src/db/migrate.ts';
-import { SAMPLE_MIGRATIONS, captureLog, makeTempDir, removeDir, writeMigrations } from './helpers.ts';
+import { SAMPLE_MIGRATIONS, captureLog, makeTempDir, removeDir, writeMigrations } from '../../support/db-helpers.ts';
 
 interface Target {
   /** The pool under test (set up by the caller's beforeAll). */

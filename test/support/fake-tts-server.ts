@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TELEPHONE_FORMAT, toneWav, type PcmFormat } from '../../../src/audio/wav.ts';
+import { TELEPHONE_FORMAT, toneWav, type PcmFormat } from '../../src/audio/wav.ts';
 
 /**
  * A local stand-in for the Text-to-Speech REST API: POST /v1/text:synthesize

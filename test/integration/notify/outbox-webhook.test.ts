@@ -1,3 +1,4 @@
+import { eventually } from '../../support/eventually.ts';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/db/migrate.ts';
@@ -8,8 +9,8 @@ import { verifyWebhookSignature } from '../../../src/notify/signature.ts';
 import type { TicketWebhookBody } from '../../../src/notify/webhook-channel.ts';
 import { freePort } from '../../support/free-port.ts';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.ts';
-import { captureLog } from '../db/helpers.ts';
-import { FULL_NUMBER, startReceiver, testPool, testSettings, ticketEvent, until, type Receiver } from './helpers.ts';
+import { captureLog } from '../../support/db-helpers.ts';
+import { FULL_NUMBER, startReceiver, testPool, testSettings, ticketEvent, type Receiver } from '../../support/notify-helpers.ts';
 
 const SECRET = 'webhook-test-secret-0123456789';
 
@@ -56,8 +57,8 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     const event = ticketEvent({ reference: 'HL-20261124-0042' });
     await withOutbox(settings(), async (outbox) => {
       expect(await outbox.enqueue(event)).toEqual(['webhook']);
-      await until(() => requestsFor(event.ticketId).length === 1, 5_000, 'the POST');
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 5_000, 'delivered');
+      await eventually(() => requestsFor(event.ticketId).length === 1, 'the POST', 5_000);
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 'delivered', 5_000);
     });
 
     const [req] = requestsFor(event.ticketId);
@@ -117,7 +118,7 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     outbox.start();
     try {
       await outbox.enqueue(event);
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 8_000, 'delivered');
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 'delivered', 8_000);
     } finally {
       await outbox.stop(5_000);
     }
@@ -148,8 +149,8 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     outbox.start();
     try {
       await outbox.enqueue(event);
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'failed', 8_000, 'failed');
-      await new Promise((r) => setTimeout(r, 400)); // and nothing more is sent afterwards
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'failed', 'failed', 8_000);
+      await moreRounds(outbox, 2); // and nothing more is sent afterwards
     } finally {
       await outbox.stop(5_000);
     }
@@ -165,14 +166,14 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     receiver.respond = () => 'hang';
     await withOutbox(settings({ maxAttempts: 1, timeoutMs: 300 }), async (outbox) => {
       await outbox.enqueue(event);
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'failed', 5_000, 'failed');
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'failed', 'failed', 5_000);
     });
     expect((await listDeliveries(pool, event.ticketId))[0]).toMatchObject({ lastStatus: null, lastError: 'no response within 300 ms' });
 
     const refused = ticketEvent();
     await withOutbox(settings({ url: `http://127.0.0.1:${await freePort()}/nothing-listens`, maxAttempts: 1 }), async (outbox) => {
       await outbox.enqueue(refused);
-      await until(async () => (await listDeliveries(pool, refused.ticketId))[0]?.status === 'failed', 5_000, 'failed');
+      await eventually(async () => (await listDeliveries(pool, refused.ticketId))[0]?.status === 'failed', 'failed', 5_000);
     });
     expect((await listDeliveries(pool, refused.ticketId))[0]!.lastError).toMatch(/ECONNREFUSED/);
   });
@@ -192,9 +193,9 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
       }
       outbox.kick();
       expect(await outbox.enqueue(event)).toEqual([]);
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 5_000, 'delivered');
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'delivered', 'delivered', 5_000);
       expect(await outbox.enqueue(event)).toEqual([]);
-      await new Promise((r) => setTimeout(r, 300));
+      await moreRounds(outbox, 2);
     });
     expect(requestsFor(event.ticketId)).toHaveLength(1);
     expect(await listDeliveries(pool, event.ticketId)).toHaveLength(1);
@@ -227,7 +228,7 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
       a.start();
       b.start();
       for (const e of events) {
-        await until(async () => (await listDeliveries(pool, e.ticketId))[0]?.status === 'delivered', 8_000, 'delivered');
+        await eventually(async () => (await listDeliveries(pool, e.ticketId))[0]?.status === 'delivered', 'delivered', 8_000);
       }
     } finally {
       await Promise.all([a.stop(5_000), b.stop(5_000)]);
@@ -270,7 +271,7 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     const outbox = new NotificationOutbox({ pool, log: captureLog().log, settings: settings({ timeoutMs: 10_000 }) });
     outbox.start();
     await outbox.enqueue(event);
-    await until(() => requestsFor(event.ticketId).length === 1, 5_000, 'the POST');
+    await eventually(() => requestsFor(event.ticketId).length === 1, 'the POST', 5_000);
     const started = Date.now();
     await outbox.stop(200);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -291,7 +292,7 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     );
     receiver.respond = () => 200;
     await withOutbox(settings({ maxAttempts: 3 }), async () => {
-      await until(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'failed', 5_000, 'failed');
+      await eventually(async () => (await listDeliveries(pool, event.ticketId))[0]?.status === 'failed', 'failed', 5_000);
     });
     expect(requestsFor(event.ticketId)).toHaveLength(0);
     expect((await listDeliveries(pool, event.ticketId))[0]).toMatchObject({
@@ -323,3 +324,12 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     expect(delivery).toMatchObject({ status: 'pending', attempts: 0, target: 'https://paging.example.test/hook?…' });
   });
 });
+
+/** Waits until the worker has finished `n` more rounds: anything still due would have been sent by then. */
+async function moreRounds(outbox: NotificationOutbox, n: number): Promise<void> {
+  const target = outbox.rounds + n;
+  for (let i = 0; i < n; i++) {
+    outbox.kick();
+    await eventually(() => outbox.rounds >= target - n + i + 1, `round ${i + 1} of ${n}`, 5_000);
+  }
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/db/database.ts';
 import { isTransientDbError, withRetry } from '../../../src/db/retry.ts';
 import { pausePg, resumePg, startPg, startPgCluster, stopPg, type PgCluster } from '../../support/pg-cluster.ts';
-import { captureLog, type CapturedLog } from './helpers.ts';
+import { captureLog, type CapturedLog } from '../../support/db-helpers.ts';
 
 describe('a PostgreSQL server that is briefly away', () => {
   let cluster: PgCluster | undefined;

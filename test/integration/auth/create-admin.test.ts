@@ -1,3 +1,4 @@
+import { eventually } from '../../support/eventually.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,7 +121,7 @@ describe('the new admin’s password', () => {
     const t = terminal();
     const typed = obtainPassword({ env: {}, input: t.input, output: t.output });
     t.input.write('typed-passwordX\u007f\r');
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => t.shown().includes('again: '), 'the second question');
     t.input.write('typed-password\r');
     expect(await typed).toEqual({ password: 'typed-password', generated: false });
     expect(t.shown()).toBe('password (empty: generate one): \nagain: \n');
@@ -129,7 +130,7 @@ describe('the new admin’s password', () => {
     const m = terminal();
     const mismatch = obtainPassword({ env: {}, input: m.input, output: m.output });
     m.input.write('typed-password\r');
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => m.shown().includes('again: '), 'the second question');
     m.input.write('typed-passw0rd\r');
     await expect(mismatch).rejects.toThrow(/differ/);
   });
