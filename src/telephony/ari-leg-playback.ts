@@ -1,3 +1,4 @@
+import { waitAbort } from './wait-abort.ts';
 import { randomUUID } from 'node:crypto';
 import { abortableSleep } from '../async/abortable-sleep.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -108,20 +109,4 @@ export async function stopPlayback(leg: LegInternals, playbackId: string): Promi
   } catch (err) {
     if (!isGoneError(err)) leg.log.warn({ err: (err as Error).message }, 'could not stop a playback');
   }
-}
-
-/** Resolves when `done` aborts; rejects with CallEndedError when `ended` aborts first. */
-function waitAbort(done: AbortSignal, ended: AbortSignal, legId: string): Promise<void> {
-  if (done.aborted) return Promise.resolve();
-  if (ended.aborted) return Promise.reject(new CallEndedError(legId));
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      done.removeEventListener('abort', onDone);
-      ended.removeEventListener('abort', onEnded);
-    };
-    const onDone = () => { cleanup(); resolve(); };
-    const onEnded = () => { cleanup(); reject(new CallEndedError(legId)); };
-    done.addEventListener('abort', onDone, { once: true });
-    ended.addEventListener('abort', onEnded, { once: true });
-  });
 }

@@ -1,3 +1,4 @@
+import { waitAbort } from '../../src/telephony/wait-abort.ts';
 import { collectKeys, KeyBuffer } from '../../src/telephony/key-buffer.ts';
 import { playSequence } from '../../src/telephony/play-sequence.ts';
 import {
@@ -452,20 +453,4 @@ export class FakeLeg implements CallLeg {
     this.log.push(entry);
     this.timeline.push({ atMs: Date.now() - this.createdAt, entry });
   }
-}
-
-/** Resolves when `done` aborts; rejects with CallEndedError when `ended` aborts first. */
-function waitAbort(done: AbortSignal, ended: AbortSignal, legId: string): Promise<void> {
-  if (done.aborted) return Promise.resolve();
-  if (ended.aborted) return Promise.reject(new CallEndedError(legId));
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      done.removeEventListener('abort', onDone);
-      ended.removeEventListener('abort', onEnded);
-    };
-    const onDone = () => { cleanup(); resolve(); };
-    const onEnded = () => { cleanup(); reject(new CallEndedError(legId)); };
-    done.addEventListener('abort', onDone, { once: true });
-    ended.addEventListener('abort', onEnded, { once: true });
-  });
 }
