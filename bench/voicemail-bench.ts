@@ -49,9 +49,11 @@ async function main(): Promise<void> {
   try {
     const ms = (id: string) => promptMs(stack.env, id);
     const pressTopic = ms('greeting-evening') + ms('emergency-first') + 2500;
-    const speakAt = ms('readback-number') + 3000 + ms('thank-you') + ms('voicemail-intro') + 2500;
+    // The topic key acts once the after-hours message has been said; the read-back follows.
+    const confirmAfter = ms('after-hours') - 2500 + 3000;
+    const speakAfter = ms('thank-you') + ms('voicemail-intro') + 2500;
     const script = uac({ to: '95158', from: '1390000[call_number]' })
-      .pause(pressTopic).dtmf('2').pause(3000).dtmf('1').pause(speakAt - 3000).speak(o.speakMs).hangup();
+      .pause(pressTopic).dtmf('2').pause(confirmAfter).dtmf('1').pause(speakAfter).speak(o.speakMs).hangup();
     process.stderr.write(`${o.calls} voicemails at ${o.rate}/s, each speaking ${o.speakMs} ms …\n`);
     const started = Date.now();
     const sipp = runSipp({

@@ -3,7 +3,8 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileDurably } from '../fs/durable-write.ts';
-import { WavError, wavInfo } from '../audio/wav.ts';
+import { speechMs } from '../audio/speech.ts';
+import { parseWav, WavError } from '../audio/wav.ts';
 
 
 /** Audio once it is safe in the store. */
@@ -13,6 +14,8 @@ export interface StoredAudio {
   bytes: number;
   ms: number;
   sha256: string;
+  /** How much of it is speech, ms (audio/speech.ts); absent in journal entries of older versions. */
+  speechMs?: number;
 }
 
 /**
@@ -30,7 +33,7 @@ export class RecordingStore {
    * is not a plausible recording (the caller keeps the original then).
    */
   async save(ticketId: string, createdAt: Date, audio: Buffer): Promise<StoredAudio> {
-    const info = wavInfo(audio);
+    const { pcm, ...info } = parseWav(audio);
     if (info.format !== 1) throw new WavError(`not PCM (format ${info.format})`);
     if (info.channels !== 1 || info.bitsPerSample !== 16) throw new WavError(`unexpected format: ${info.channels} channels, ${info.bitsPerSample} bit`);
     const sha256 = createHash('sha256').update(audio).digest('hex');
@@ -42,7 +45,8 @@ export class RecordingStore {
       const back = await readFile(file);
       if (createHash('sha256').update(back).digest('hex') !== sha256) throw new Error(`recording ${rel} reads back differently`);
     }
-    return { path: rel, bytes: audio.length, ms: info.durationMs, sha256 };
+    const ms = Math.round((pcm.length / (info.sampleRate * 2)) * 1000);
+    return { path: rel, bytes: audio.length, ms, sha256, speechMs: speechMs(pcm, info.sampleRate) };
   }
 
   /** Absolute path of a stored file; refuses paths that leave the store. */

@@ -44,6 +44,7 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
       bytes: t.recording.bytes,
       sha256: t.recording.sha256,
       end: t.recording.end,
+      speechMs: t.recording.speechMs,
       url: t.recording.state === 'stored' ? `/api/tickets/${t.reference}/recording` : null,
     },
   });
@@ -66,6 +67,7 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
           ...(q.status ? { status: q.status.split(',') as TicketStatus[] } : {}),
           ...(q.category ? { category: q.category.split(',') as TicketCategory[] } : {}),
           ...(q.overdue !== undefined ? { overdue: q.overdue } : {}),
+          ...(q.noMessage !== undefined ? { noMessage: q.noMessage } : {}),
           ...(q.assignee ? { assignee: q.assignee } : {}),
           ...(q.from ? { from: new Date(q.from) } : {}),
           ...(q.to ? { to: new Date(q.to) } : {}),

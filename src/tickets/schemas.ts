@@ -30,9 +30,12 @@ export const TicketSchema = Type.Object({
     bytes: Type.Union([Type.Integer(), Type.Null()]),
     sha256: Nullable(Type.String()),
     end: Nullable(Type.String()),
+    /** Speech in the recording, ms; null when not measured. */
+    speechMs: Type.Union([Type.Integer(), Type.Null()]),
     /** Where to stream the audio from, when there is audio. */
     url: Nullable(Type.String()),
   }),
+  noMessage: Type.Boolean({ description: 'the caller said nothing: no audio, or under a second of speech' }),
   createdAt: Iso,
   completedAt: Nullable(Iso),
   updatedAt: Iso,
@@ -56,6 +59,8 @@ export const TicketListQuery = Type.Object(
     status: Type.Optional(csv(TICKET_STATUSES)),
     category: Type.Optional(csv(TICKET_CATEGORIES)),
     overdue: Type.Optional(Type.Boolean()),
+    /** false: only tickets with a message; true: only those without (the caller said nothing). */
+    noMessage: Type.Optional(Type.Boolean()),
     assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),

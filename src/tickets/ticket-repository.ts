@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { NO_MESSAGE_BELOW_MS } from '../audio/speech.ts';
 import type { CalendarConfig } from '../config/schema.ts';
 import { toLocalParts } from '../calendar/local-time.ts';
 import { appendHistory, fromRow, iso, keyColumn, type HistoryEntry } from './ticket-rows.ts';
@@ -18,6 +19,8 @@ export interface TicketFilter {
   status?: readonly TicketStatus[];
   category?: readonly TicketCategory[];
   overdue?: boolean;
+  /** The caller said nothing (true) or left a message (false). */
+  noMessage?: boolean;
   assignee?: string;
   from?: Date;
   to?: Date;
@@ -118,15 +121,15 @@ export class TicketRepository {
     return this.tx(async (c) => {
       const { rows } = await c.query(
         `update tickets set recording_state = $2, recording_path = $3, recording_bytes = $4, recording_ms = $5,
-                recording_sha256 = $6, recording_end = $7, completed_at = $8, updated_at = now()
+                recording_sha256 = $6, recording_end = $7, completed_at = $8, recording_speech_ms = $9, updated_at = now()
           where id = $1 and recording_state = 'recording' returning *`,
-        [id, audio ? 'stored' : 'empty', audio?.path ?? null, audio?.bytes ?? null, audio?.ms ?? null, audio?.sha256 ?? null, end, at],
+        [id, audio ? 'stored' : 'empty', audio?.path ?? null, audio?.bytes ?? null, audio?.ms ?? null, audio?.sha256 ?? null, end, at, audio ? (audio.speechMs ?? null) : 0],
       );
       if (!rows[0]) {
         const current = await c.query('select * from tickets where id = $1', [id]);
         return { changed: false, ticket: current.rows[0] ? fromRow(current.rows[0]) : null };
       }
-      await appendHistory(c, id, 'hotline', 'recorded', null, audio ? { ms: audio.ms, bytes: audio.bytes, end } : { empty: true, end });
+      await appendHistory(c, id, 'hotline', 'recorded', null, audio ? { ms: audio.ms, bytes: audio.bytes, speechMs: audio.speechMs ?? null, end } : { empty: true, end });
       return { changed: true, ticket: fromRow(rows[0]) };
     });
   }
@@ -171,6 +174,10 @@ export class TicketRepository {
     if (f.overdue !== undefined) {
       const cond = `(t.deadline < ${p(now)} and t.status <> all(${p(FINISHED_STATUSES)}))`;
       where.push(f.overdue ? cond : `not ${cond}`);
+    }
+    if (f.noMessage !== undefined) {
+      const none = `(t.recording_state = 'empty' or t.recording_speech_ms < ${p(NO_MESSAGE_BELOW_MS)})`;
+      where.push(f.noMessage ? none : `not coalesce(${none}, false)`);
     }
     if (f.text) {
       const like = p(`%${f.text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);

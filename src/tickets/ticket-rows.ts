@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { NO_MESSAGE_BELOW_MS } from '../audio/speech.ts';
 import type { Ticket } from './ticket.ts';
 
 /** A history entry a change adds (the actor is the one of the change). */
@@ -57,8 +58,10 @@ export function fromRow(r: any): Ticket {
       bytes: r.recording_bytes,
       ms: r.recording_ms,
       sha256: r.recording_sha256,
+      speechMs: r.recording_speech_ms ?? null,
       end: r.recording_end,
     },
+    noMessage: r.recording_state === 'empty' || (r.recording_speech_ms !== null && r.recording_speech_ms < NO_MESSAGE_BELOW_MS),
     createdAt: iso(r.created_at)!,
     completedAt: iso(r.completed_at),
     updatedAt: iso(r.updated_at)!,

@@ -42,7 +42,11 @@ export interface Ticket {
     ms: number | null;
     sha256: string | null;
     end: string | null;
+    /** Speech in the recording, ms; null when not measured (stored before it was). */
+    speechMs: number | null;
   };
+  /** The caller said nothing worth calling back about: no audio, or (almost) no speech in it. */
+  noMessage: boolean;
   createdAt: string;
   completedAt: string | null;
   updatedAt: string;

@@ -39,7 +39,8 @@ const ms = (id: string) => promptMs(env, id);
 /** When each step happens, ms after the call is answered. */
 function timeline() {
   const pressTopic = ms('greeting-evening') + ms('emergency-first') + 2500; // during the after-hours message
-  const confirm = pressTopic + 3000; // during the read-back of the number
+  // The topic key acts once the message (hours and emergency number) has been said; then the read-back starts.
+  const confirm = ms('greeting-evening') + ms('emergency-first') + ms('after-hours') + 3000; // during the read-back of the number
   const speak = confirm + ms('thank-you') + ms('voicemail-intro') + 2500; // after the beep
   return { pressTopic, confirm, speak };
 }
@@ -71,6 +72,9 @@ describe('voicemail after hours', () => {
 
     const ticket = await storedTicket(from);
     expect(ticket).toMatchObject({ category: 'repair', level: null, status: 'new', callerNumber: from, callbackNumber: from, language: 'zh-CN' });
+    // The caller spoke: a message, with most of the recording measured as speech.
+    expect(ticket.noMessage).toBe(false);
+    expect(ticket.recording.speechMs).toBeGreaterThan(2000);
     expect(ticket.reference).toMatch(/^HL-20261124-\d{4}$/);
     // Repair: 3 working days from the next opening (Wed 08:00) is Mon 30 Nov 08:00 local.
     expect(ticket.deadline).toBe('2026-11-30T00:00:00.000Z');
@@ -113,7 +117,7 @@ describe('voicemail after hours', () => {
     const call = await phones.call(
       uac({ to: '95158', from })
         .pause(t.pressTopic).dtmf('4')
-        .pause(3000).dtmf(`${other}#`)
+        .pause(t.confirm - t.pressTopic).dtmf(`${other}#`)
         .pause(secondReadback).dtmf('1')
         .pause(ms('thank-you') + ms('voicemail-intro') + 2500).speak(4000).dtmf('#')
         .waitForHangup(60_000),
@@ -124,6 +128,28 @@ describe('voicemail after hours', () => {
     expect(ticket.recording.end).toBe('key');
     const record = await records.endedFrom(from);
     expect(record.keys.map((k) => k.key)).toEqual(['4', other, '1']);
+  });
+
+  it('a caller who stays silent after the beep until the silence limit leaves a ticket marked "no message"', async () => {
+    await startNight();
+    const from = uniqueCaller();
+    const t = timeline();
+    // No word after the beep: the 10 s silence limit ends the recording, the closing plays, the caller hangs up.
+    const afterRecording = t.speak - t.confirm + 10_000 + ms('voicemail-saved') + 4000;
+    const call = await phones.call(uac({ to: '95158', from }).pause(t.pressTopic).dtmf('2').pause(t.confirm - t.pressTopic).dtmf('1').pause(afterRecording).hangup());
+    expect((await call.done).ok).toBe(true);
+
+    const ticket = await eventually(async () => (await ticketsOf(from)).find((x) => x.recording.state !== 'recording'), `the ticket of ${from}`, 30_000);
+    expect(ticket.recording.end).toBe('silence');
+    expect(ticket.noMessage).toBe(true);
+    expect(ticket.recording.speechMs ?? 0).toBeLessThan(1000);
+    // The queue can list them apart.
+    const listed = async (noMessage: boolean) => {
+      const res = await fetch(`${env.httpUrl}/api/tickets?q=${from}&noMessage=${noMessage}`, { headers: auth });
+      return ((await res.json()) as { tickets: any[] }).tickets.map((x) => x.id);
+    };
+    expect(await listed(true)).toEqual([ticket.id]);
+    expect(await listed(false)).toEqual([]);
   });
 
   it('loses nothing when the database is away while the caller records: the ticket and its audio appear once', async () => {

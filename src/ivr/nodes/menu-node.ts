@@ -11,6 +11,13 @@ import { NodeOutcome, promptsOf } from './node-helpers.ts';
 export const MenuNodeSchema = Type.Object(
   {
     kind: Type.Literal('menu'),
+    /**
+     * Said first and to its end: only the emergency key interrupts it; other
+     * keys pressed meanwhile are kept and answer the menu once it has been
+     * said (the after-hours message: every caller hears the hours and the
+     * emergency number, HRS-09).
+     */
+    announce: Type.Optional(PromptList),
     prompts: PromptList,
     retryPrompts: Type.Optional(PromptList),
     invalidPrompts: Type.Optional(PromptList),
@@ -37,7 +44,8 @@ export const MenuNodeSchema = Type.Object(
 export type MenuNode = Static<typeof MenuNodeSchema>;
 
 /**
- * menu: asks for one key, `attempts` times at most (default 3), waiting
+ * menu: says its announcement (if any) to the end, then asks for one key,
+ * `attempts` times at most (default 3), waiting
  * `firstKeyTimeoutMs` (default 5 s) after the prompt. A wrong key replays the
  * invalid lead-in, no key the no-input lead-in, then the menu. After the last
  * attempt: onInvalid if any key was wrong, onSilence when nothing at all was
@@ -53,6 +61,7 @@ export const menuNode: NodeKind<MenuNode> = {
     return out;
   },
   prompts: (node) => [
+    ...promptsOf('announce', node.announce),
     ...promptsOf('prompts', node.prompts),
     ...promptsOf('retryPrompts', node.retryPrompts),
     ...promptsOf('invalidPrompts', node.invalidPrompts),
@@ -64,6 +73,10 @@ export const menuNode: NodeKind<MenuNode> = {
   },
   run: async (node, session) => {
     if (!node.keepTypeAhead) session.leg.clearKeys();
+    if (node.announce) {
+      await session.play(node.announce, 'emergency');
+      if (node.outcome) session.recorder.outcome(node.outcome);
+    }
     let invalid = 0;
     let lastWasInvalid = false;
     for (let attempt = 1; attempt <= node.attempts; attempt++) {
@@ -72,10 +85,10 @@ export const menuNode: NodeKind<MenuNode> = {
           ? node.prompts
           : [...((lastWasInvalid ? node.invalidPrompts : node.noInputPrompts) ?? []), ...(node.retryPrompts ?? node.prompts)];
       let key: string | null = null;
-      // The outcome belongs to the first prompt (the after-hours message): it
+      // Without an announcement the outcome belongs to the first prompt: it
       // counts once that was heard, even if the caller leaves during the rest.
       let played = await session.play(prompts.slice(0, 1));
-      if (attempt === 1 && node.outcome) session.recorder.outcome(node.outcome);
+      if (attempt === 1 && node.outcome && !node.announce) session.recorder.outcome(node.outcome);
       if (played.kind !== 'key' && prompts.length > 1) played = await session.play(prompts.slice(1));
       if (played.kind === 'key') key = played.key;
       else {

@@ -183,7 +183,7 @@ describe('TicketRepository on PostgreSQL', () => {
       await repo.create(d);
       const { changed, ticket } = await repo.completeRecording(d.id, null, 'hangup', new Date('2026-11-24T02:00:20.000Z'));
       expect(changed).toBe(true);
-      expect(ticket?.recording).toEqual({ state: 'empty', name: d.recordingName, path: null, bytes: null, ms: null, sha256: null, end: 'hangup' });
+      expect(ticket?.recording).toEqual({ state: 'empty', name: d.recordingName, path: null, bytes: null, ms: null, sha256: null, speechMs: 0, end: 'hangup' });
       expect((await repo.history(d.id))[1]).toMatchObject({ action: 'recorded', to: { empty: true, end: 'hangup' } });
     });
 
@@ -197,6 +197,29 @@ describe('TicketRepository on PostgreSQL', () => {
       const c = await repo.create(draft({ createdAt: '2026-11-24T01:00:00.000Z' }));
       await repo.completeRecording(c.id, null, 'hangup', new Date());
       expect((await repo.unfinished()).map((t) => t.id)).toEqual([b.id, a.id]);
+    });
+  });
+
+  describe('no message (the caller said nothing)', () => {
+    it('is marked from the measured speech: none, under a second, or no audio at all; and can be listed apart', async () => {
+      const silent = await repo.create(draft({ category: 'repair' }));
+      const spoken = await repo.create(draft({ category: 'repair' }));
+      const empty = await repo.create(draft({ category: 'repair' }));
+      const unmeasured = await repo.create(draft({ category: 'repair' }));
+      await repo.completeRecording(silent.id, { ...AUDIO, speechMs: 200 }, 'silence', new Date());
+      await repo.completeRecording(spoken.id, { ...AUDIO, speechMs: 5400 }, 'key', new Date());
+      await repo.completeRecording(empty.id, null, 'hangup', new Date());
+      await repo.completeRecording(unmeasured.id, AUDIO, 'key', new Date());
+      expect(await repo.get(silent.id)).toMatchObject({ noMessage: true, recording: { state: 'stored', speechMs: 200 } });
+      expect(await repo.get(spoken.id)).toMatchObject({ noMessage: false, recording: { speechMs: 5400 } });
+      expect(await repo.get(empty.id)).toMatchObject({ noMessage: true, recording: { state: 'empty', speechMs: 0 } });
+      expect(await repo.get(unmeasured.id)).toMatchObject({ noMessage: false, recording: { speechMs: null } });
+
+      const ids = [silent, spoken, empty, unmeasured].map((t) => t.id);
+      const listed = async (noMessage: boolean) =>
+        (await repo.list({ noMessage, limit: 500, offset: 0 }, new Date())).tickets.map((t) => t.id).filter((id) => ids.includes(id)).sort();
+      expect(await listed(true)).toEqual([silent.id, empty.id].sort());
+      expect(await listed(false)).toEqual([spoken.id, unmeasured.id].sort());
     });
   });
 

@@ -442,7 +442,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       await k.finish(d.id, 'hangup');
       await eventually(() => completed.length > 0, 'onCompleted');
       const t = await repo.get(d.id);
-      expect(t?.recording).toEqual({ state: 'empty', name: d.recordingName, path: null, bytes: null, ms: null, sha256: null, end: 'hangup' });
+      expect(t?.recording).toEqual({ state: 'empty', name: d.recordingName, path: null, bytes: null, ms: null, sha256: null, speechMs: 0, end: 'hangup' });
       expect(await actions(d.id)).toEqual(['created', 'recorded']);
       expect(await journal.list()).toEqual([]);
       expect(await filesUnder(store.root)).toEqual([]);

@@ -63,6 +63,25 @@ describe('after hours, a voicemail by topic', () => {
     expect(h.records.of(caller)).toMatchObject({ category: 'repair', outcome: 'voicemail', outcomeDetail: { ticketId: draft.id } });
   });
 
+  it('a topic key pressed early in the after-hours message waits until the message, with the emergency number, has been said (HRS-09)', async () => {
+    const h = hotlineHarness({ at: NIGHT });
+    const caller = h.caller()
+      .onPlay('after-hours', { press: '2', afterMs: 1000 })
+      .onPlay('readback-confirm', { press: '1', afterMs: 300 })
+      .onPlay('voicemail-intro', { speak: true, afterMs: 2000 });
+    h.dialIn(caller);
+    await h.finish();
+
+    // Played to its end (not stopped by the 2), and the menu's choices were skipped: the 2 answered them.
+    expect(caller.events()).toContain(`played /prompts/zh-CN/after-hours`);
+    expect(caller.events()).not.toContain(`stopped /prompts/zh-CN/after-hours`);
+    expect(caller.heard()).not.toContain('after-hours-menu');
+    expect(h.voicemail.only()).toMatchObject({ category: 'repair' });
+    const record = h.records.of(caller);
+    expect(record.keys.map((k) => k.key)).toEqual(['2', '1']);
+    expect(record.nodes.map((n) => n.node)).toEqual(['greeting', 'hours', 'after-hours', 'voicemail-repair', 'closing']);
+  });
+
   it('the caller keys another number and #: it is read back, confirmed and kept', async () => {
     const h = hotlineHarness({ at: NIGHT });
     const other = '13912345678';
