@@ -23,6 +23,8 @@ export interface Feature {
   readonly nodes?: readonly NodeBinding[];
   /** Named functions decide nodes and prompt selects may use. */
   readonly decisions?: Decisions;
+  /** Flows of its own (YAML), loaded and checked with the others at start-up. */
+  readonly flows?: ReadonlyArray<{ name: string; file: string }>;
   /** Adds the feature's HTTP routes (with their schemas and role guards). */
   routes?(app: FastifyInstance): Promise<void>;
   /** Background work: started once the service is up, stopped before the database closes. */

@@ -5,6 +5,7 @@ import { BASIC_NODE_KINDS } from '../ivr/nodes/index.ts';
 import type { FlowCheckContext, PromptAvailability } from '../ivr/load-flow.ts';
 import type { AnyNodeKind } from '../ivr/node-kind.ts';
 import { calendarDecisions } from '../routing/decisions.ts';
+import { OUTBOUND_NODE_KINDS } from '../outbound/index.ts';
 import { VOICEMAIL_NODE_KINDS } from '../voicemail/index.ts';
 
 /**
@@ -13,7 +14,13 @@ import { VOICEMAIL_NODE_KINDS } from '../voicemail/index.ts';
  * running service takes the same kinds from its features, in this order
  * (service.ts).
  */
-export const NODE_KINDS: readonly AnyNodeKind[] = [...BASIC_NODE_KINDS, ...EMERGENCY_NODE_KINDS, ...DESK_NODE_KINDS, ...VOICEMAIL_NODE_KINDS];
+export const NODE_KINDS: readonly AnyNodeKind[] = [
+  ...BASIC_NODE_KINDS,
+  ...EMERGENCY_NODE_KINDS,
+  ...DESK_NODE_KINDS,
+  ...VOICEMAIL_NODE_KINDS,
+  ...OUTBOUND_NODE_KINDS,
+];
 
 /** How to check a flow outside the running service: every kind, the calendar's decisions, no day/night switch. */
 export function offlineFlowContext(config: Pick<LoadedConfig, 'calendar' | 'languages'>, prompts: PromptAvailability): FlowCheckContext {

@@ -18,6 +18,8 @@ import { AriTelephony } from '../telephony/ari-telephony.ts';
 import { createTickets } from '../tickets/index.ts';
 import { createClock } from '../time/clock.ts';
 import { createVoicemail } from '../voicemail/index.ts';
+import { createOutbound } from '../outbound/index.ts';
+import { emergencyHooks, loadFlows } from './flows.ts';
 import { openServiceDatabase } from './database.ts';
 import { platformFeature } from './platform.ts';
 import { buildPrompts } from './prompts.ts';
@@ -52,29 +54,35 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     onAdoptedBridgeEnded: (callIds) => calls.closeAdopted(callIds),
   });
   const flows = new FlowSet();
-  const runner = new CallRunner({ prompts, clock, flows, records: calls.records, log });
+  const runner = new CallRunner({ prompts, clock, flows, records: calls.records, onCallEnded: (r) => outbound.callEnded(r), log });
   const base: ServiceBase = { config, log, clock, prompts, db, telephony, flows, runner };
 
   const auth = createAuth(base, adminToken);
   const notify = createNotify(base);
   const tickets = createTickets(base, { deliveries: notify.deliveries });
+  const emergency = createEmergency(base, {
+    notify: (n) => notify.notify(n),
+    callBack: (r) => void outbound.enqueue({ kind: 'emergency-callback', ...r, dedupeKey: `emergency-callback:${r.callId}` }),
+    records: calls.repository,
+  });
+  const outbound = createOutbound(base, { tickets, notify, recordings: tickets.recordings, ...emergencyHooks(emergency) });
   // Workers start in this order and stop in the reverse one.
   const features: Feature[] = [
     calls,
     createRouting(base),
     auth,
-    createEmergency(base),
+    emergency,
     createDesk(base),
     platformFeature(telephony, runner, db),
     notify,
     tickets,
-    createVoicemail(base, { tickets: tickets.repository, recordings: tickets.recordings, announce: notify.announceTicket }),
+    createVoicemail(base, { tickets: tickets.repository, recordings: tickets.recordings, announce: async (t) => { await notify.announceTicket(t); outbound.voicemailCompleted(t); } }),
+    outbound,
   ];
 
   flows.install(features);
-  const { flow, warnings } = flows.load('inbound', config.flowFile, prompts, config.languages.enabled);
-  for (const w of warnings) log.warn({ flow: config.flowFile }, w);
-  new InboundCalls({ telephony, runner, flow, defaultLanguage: config.languages.default, enabledLanguages: config.languages.enabled, loadRecord: calls.load, log });
+  const inbound = loadFlows(flows, features, config, prompts, log);
+  new InboundCalls({ telephony, runner, flow: inbound, defaultLanguage: config.languages.default, enabledLanguages: config.languages.enabled, loadRecord: calls.load, claims: [(leg) => outbound.calls.resume(leg)], log });
 
   const http = await buildApp({ log, auth: auth.service, features });
   const address = await http.listen({ host: config.http.host, port: config.http.port });

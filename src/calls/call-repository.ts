@@ -62,6 +62,16 @@ export class CallRepository {
     const { rows } = await this.pool.query(sql, params);
     return rows.map(fromRow);
   }
+
+  /** The callback of an abandoned emergency call, named on the call's record (after a restart: the record is written already). */
+  async linkCallback(parentCallId: string, callbackCallId: string): Promise<void> {
+    await this.pool.query(`update calls set emergency = coalesce(emergency, '{}'::jsonb) || jsonb_build_object('callbackCallId', $2::text), updated_at = now() where id = $1`, [parentCallId, callbackCallId]);
+  }
+
+  /** Every callback attempt failed: the abandoned emergency call ends as such. */
+  async callbackFailed(parentCallId: string, attempts: number): Promise<void> {
+    await this.pool.query(`update calls set outcome = 'emergency-failed', outcome_detail = $2, updated_at = now() where id = $1`, [parentCallId, JSON.stringify({ callbackAttempts: attempts })]);
+  }
 }
 
 const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());

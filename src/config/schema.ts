@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { OutboundSchema } from './outbound-schema.ts';
 
 /**
  * The hotline's configuration, validated once at start (see load-config.ts).
@@ -324,6 +325,7 @@ export const ConfigSchema = Type.Object(
     /** Prompt catalogue (YAML), the folder rendered audio goes to, and the speech engines. */
     prompts: PromptsSchema,
     notifications: NotificationsSchema,
+    outbound: OutboundSchema,
   },
   { additionalProperties: false },
 );

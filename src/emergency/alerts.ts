@@ -1,10 +1,9 @@
+import { withRetry } from '../db/retry.ts';
 import type { Logger } from '../logging/logger.ts';
 import { maskNumber } from '../logging/mask.ts';
+import type { DutyAlertKind, Notification } from '../notify/index.ts';
 
-export type AlertKind =
-  | 'emergency-abandoned' // the caller hung up before an officer accepted
-  | 'duty-unanswered' // a whole round of the duty list rang and nobody accepted
-  | 'callback-failed'; // the caller of an abandoned emergency call could not be reached again
+export type AlertKind = DutyAlertKind;
 
 export interface DutyAlert {
   kind: AlertKind;
@@ -20,55 +19,30 @@ export interface AlertSink {
 }
 
 /**
- * Alerts for the duty line: an error-level log line (masked number) and, when
- * configured, a JSON POST to a webhook, retried with backoff in the
- * background. Raising an alert never waits, so the call path never blocks on it.
+ * Alerts for the duty line: an error-level log line (masked number) at once,
+ * and the duty webhook through the durable notification outbox, so an alert
+ * survives a restart and a pager that is down. Raising an alert never waits:
+ * the call path never blocks on it; writing it to the outbox is retried while
+ * the database is away.
  */
 export class DutyAlerts implements AlertSink {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly log: Logger,
-    private readonly webhookUrl: string | undefined,
-    private readonly options: { attempts?: number; timeoutMs?: number; baseDelayMs?: number } = {},
+    private readonly notify: (n: Notification) => Promise<void>,
   ) {}
 
   alert(alert: DutyAlert): void {
-    this.log.error(
-      { alert: alert.kind, call: alert.callId, from: maskNumber(alert.callerNumber), ...alert.detail },
-      `duty line alert: ${alert.kind}`,
-    );
-    if (!this.webhookUrl) return;
-    const delivery = this.deliver(this.webhookUrl, alert).finally(() => this.inFlight.delete(delivery));
-    this.inFlight.add(delivery);
+    this.log.error({ alert: alert.kind, call: alert.callId, from: maskNumber(alert.callerNumber), ...alert.detail }, `duty line alert: ${alert.kind}`);
+    const written = withRetry(() => this.notify({ event: `duty.${alert.kind}`, alert }), { attempts: 30, baseDelayMs: 500, maxDelayMs: 10_000 })
+      .catch((err) => this.log.error({ err, alert: alert.kind, call: alert.callId }, 'duty alert could not be written to the outbox'))
+      .finally(() => this.inFlight.delete(written));
+    this.inFlight.add(written);
   }
 
-  /** Waits for deliveries under way (for shutdown and tests). */
+  /** Waits for alerts still being written (for shutdown and tests). */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async deliver(url: string, alert: DutyAlert): Promise<void> {
-    const attempts = this.options.attempts ?? 5;
-    const body = JSON.stringify({ type: 'hotline.duty-alert', ...alert });
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
-        });
-        if (res.ok) {
-          this.log.info({ alert: alert.kind, call: alert.callId, attempt }, 'duty alert delivered');
-          return;
-        }
-        this.log.warn({ alert: alert.kind, status: res.status, attempt }, 'duty alert webhook refused');
-      } catch (err) {
-        this.log.warn({ alert: alert.kind, err: (err as Error).message, attempt }, 'duty alert webhook unreachable');
-      }
-      if (attempt < attempts) await new Promise((r) => setTimeout(r, (this.options.baseDelayMs ?? 1000) * 2 ** (attempt - 1)));
-    }
-    this.log.error({ alert: alert.kind, call: alert.callId }, 'duty alert could not be delivered to the webhook');
   }
 }

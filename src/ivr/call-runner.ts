@@ -17,6 +17,8 @@ export interface CallRunnerOptions {
   flows: FlowSet;
   /** Where every change of a call's record goes (written behind the call). */
   records: RecordSink;
+  /** Told of every call that ended, with its final record (missed calls are called back). */
+  onCallEnded?(record: CallRecord): void;
   log: Logger;
 }
 
@@ -25,8 +27,10 @@ export interface NewRecord {
   id?: string;
   /** Picked up after a restart without its record: answered already. */
   resumed?: boolean;
-  /** A call the hotline placed: the call it belongs to (an abandoned emergency call). */
+  /** A call the hotline placed: the call it belongs to (an abandoned emergency call, a missed call). */
   parentCallId?: string;
+  /** A call the hotline placed that belongs to no earlier call (a repair confirmation, a survey). */
+  outbound?: boolean;
   /** The customer's number when it is not the leg's caller id (calls the hotline places). */
   customer?: string;
 }
@@ -80,18 +84,19 @@ export class CallRunner {
   /** A record for a call on `leg`; handed to the record sink once a session is made with it. */
   newRecord(leg: CallLeg, language: Language, o: NewRecord = {}): CallRecord {
     const now = this.o.clock.now().toISOString();
+    const placed = o.parentCallId !== undefined || o.outbound === true;
     return {
       id: o.id ?? randomUUID(),
       channelId: leg.id,
       sipCallId: leg.sipCallId,
-      direction: o.parentCallId ? 'callback' : 'inbound',
+      direction: placed ? 'callback' : 'inbound',
       parentCallId: o.parentCallId ?? null,
       callerNumber: o.customer ?? leg.callerNumber,
-      calledNumber: o.parentCallId ? (o.customer ?? '') : leg.calledNumber,
+      calledNumber: placed ? (o.customer ?? '') : leg.calledNumber,
       language,
       category: null,
       startedAt: now,
-      answeredAt: o.resumed || o.parentCallId ? now : null,
+      answeredAt: o.resumed || placed ? now : null,
       endedAt: null,
       nodes: [],
       keys: [],
@@ -144,6 +149,11 @@ export class CallRunner {
     } finally {
       recorder.ended(session.now, session.node, endedBy);
       this.sessions.delete(leg.id);
+      try {
+        this.o.onCallEnded?.(recorder.snapshot());
+      } catch (err) {
+        session.log.error({ err }, 'a listener of ended calls failed');
+      }
     }
   }
 }

@@ -16,6 +16,11 @@ export interface InboundCallsOptions {
   enabledLanguages: readonly Language[];
   /** Reads a call's record back (for calls picked up after a restart); null when it cannot in time. */
   loadRecord(id: string): Promise<CallRecord | null>;
+  /**
+   * Features whose calls may be picked up after a restart (calls the hotline
+   * placed): each says whether a call is its own, and then runs it on.
+   */
+  claims?: ReadonlyArray<(leg: CallLeg) => Promise<boolean>>;
   log: Logger;
 }
 
@@ -36,6 +41,7 @@ export class InboundCalls {
     let record: CallRecord | null = null;
     let customer = leg.callerNumber;
     if (context.resumed) {
+      for (const claim of this.o.claims ?? []) if (await claim(leg).catch(() => false)) return;
       const stored = await this.storedState(leg);
       if (stored.node && flow.nodes[stored.node]) start = stored.node;
       if (stored.language) language = stored.language;

@@ -1,15 +1,18 @@
-import type { TicketSummary } from './ticket-summary.ts';
+import type { Payload } from './notification.ts';
 
-export type ChannelName = 'webhook' | 'email';
+export type ChannelName = 'webhook' | 'email' | 'duty-webhook';
 
 /** One attempt to deliver one notification, as the outbox hands it to a channel. */
 export interface DeliveryAttempt {
   /** The delivery's id (x-hotline-delivery, X-Hotline-Delivery): the same on every attempt. */
   deliveryId: string;
-  ticketId: string;
+  /** 'ticket.created', 'ticket.reopened', 'duty.emergency-abandoned', … */
+  event: string;
+  /** The ticket, call or job the notification is about. */
+  subjectId: string;
   /** 1-based. */
   attempt: number;
-  summary: TicketSummary;
+  payload: Payload;
 }
 
 export interface AttemptResult {
@@ -27,6 +30,8 @@ export interface NotificationChannel {
   readonly maxAttempts: number;
   /** Upper bound of one attempt; the outbox leases a claimed delivery for longer than this. */
   readonly timeoutMs: number;
+  /** Whether this channel carries notifications of this event (staff channels carry tickets, the duty webhook alerts). */
+  carries(event: string): boolean;
   /** Delivers once. Resolves with the outcome; throwing counts as a failed attempt. */
   send(attempt: DeliveryAttempt, signal: AbortSignal): Promise<AttemptResult>;
   close(): Promise<void>;

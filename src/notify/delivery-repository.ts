@@ -1,42 +1,42 @@
 import type pg from 'pg';
 import type { AttemptResult, ChannelName } from './channel.ts';
-import type { TicketSummary } from './ticket-summary.ts';
+import type { Payload } from './notification.ts';
 
-/** The SQL of the outbox (table notification_deliveries, migration 005). */
+/** The SQL of the outbox (table notification_deliveries, migrations 005 and 007). */
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 export interface ClaimedDelivery {
   id: string;
-  ticketId: string;
+  event: string;
+  subjectId: string;
   channel: ChannelName;
   /** The number of this attempt (1-based), counted by the claim. */
   attempt: number;
-  summary: TicketSummary;
+  payload: Payload;
 }
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 /**
- * One row per channel for the ticket; a row that already exists is left as it
- * is (unique ticket_id, channel). Returns the channels that got a new row.
+ * One row per channel for the notification; a row that already exists is left
+ * as it is (unique event, subject, channel). Returns the channels that got a new row.
  */
 export async function insertDeliveries(
   db: Queryable,
-  ticketId: string,
+  n: { event: string; subjectId: string; payload: Payload },
   rows: Array<{ channel: ChannelName; target: string }>,
-  summary: TicketSummary,
 ): Promise<ChannelName[]> {
   if (rows.length === 0) return [];
-  const params: unknown[] = [ticketId, JSON.stringify(summary)];
+  const params: unknown[] = [n.subjectId, JSON.stringify(n.payload), n.event];
   const values = rows.map((r) => {
     params.push(r.channel, r.target);
-    return `($1::uuid, $${params.length - 1}, $${params.length}, $2::jsonb)`;
+    return `($1::uuid, $${params.length - 1}, $${params.length}, $2::jsonb, $3)`;
   });
   const res = await db.query<{ channel: ChannelName }>(
-    `insert into notification_deliveries (ticket_id, channel, target, payload)
+    `insert into notification_deliveries (subject_id, channel, target, payload, event)
      values ${values.join(', ')}
-     on conflict (ticket_id, channel) do nothing
+     on conflict (event, subject_id, channel) do nothing
      returning channel`,
     params,
   );
@@ -69,7 +69,7 @@ export async function claimDue(
 ): Promise<ClaimedDelivery[]> {
   if (channels.length === 0) return [];
   const byName = JSON.stringify(Object.fromEntries(channels.map((c) => [c.name, { target: c.target, max: c.maxAttempts }])));
-  const res = await db.query<{ id: string; ticket_id: string; channel: ChannelName; attempts: number; payload: TicketSummary }>(
+  const res = await db.query<{ id: string; subject_id: string; event: string; channel: ChannelName; attempts: number; payload: Payload }>(
     `update notification_deliveries d
         set attempts = d.attempts + 1,
             next_attempt_at = now() + $3::float8 * interval '1 millisecond',
@@ -81,10 +81,10 @@ export async function claimDue(
               limit $2
               for update skip locked) due
       where d.id = due.id
-      returning d.id, d.ticket_id, d.channel, d.attempts, d.payload`,
+      returning d.id, d.subject_id, d.event, d.channel, d.attempts, d.payload`,
     [byName, limit, leaseMs],
   );
-  return res.rows.map((r) => ({ id: r.id, ticketId: r.ticket_id, channel: r.channel, attempt: r.attempts, summary: r.payload }));
+  return res.rows.map((r) => ({ id: r.id, event: r.event, subjectId: r.subject_id, channel: r.channel, attempt: r.attempts, payload: r.payload }));
 }
 
 /**
@@ -172,6 +172,7 @@ export interface AttemptRecord {
 
 export interface DeliveryRecord {
   id: string;
+  event: string;
   ticketId: string;
   channel: ChannelName;
   target: string;
@@ -187,10 +188,11 @@ export interface DeliveryRecord {
   history: AttemptRecord[];
 }
 
-/** The notifications of a ticket, webhook before email, each with its attempts in order. */
+/** The notifications about a ticket (new, reopened), oldest first, webhook before email, each with its attempts in order. */
 export async function listDeliveries(pool: Queryable, ticketId: string): Promise<DeliveryRecord[]> {
   const deliveries = await pool.query<{
     id: string;
+    event: string;
     ticket_id: string;
     channel: ChannelName;
     target: string;
@@ -202,9 +204,11 @@ export async function listDeliveries(pool: Queryable, ticketId: string): Promise
     created_at: Date;
     delivered_at: Date | null;
   }>(
-    `select id, ticket_id, channel, target, status, attempts, last_error, last_status, next_attempt_at, created_at, delivered_at
-       from notification_deliveries where ticket_id = $1::uuid
-      order by case channel when 'webhook' then 0 else 1 end, created_at`,
+    `select id, event, coalesce(payload ->> 'ticketId', subject_id::text) as ticket_id, channel, target, status, attempts,
+            last_error, last_status, next_attempt_at, created_at, delivered_at
+       from notification_deliveries
+      where event like 'ticket.%' and (subject_id = $1::uuid or payload ->> 'ticketId' = $1::text)
+      order by created_at, case channel when 'webhook' then 0 else 1 end`,
     [ticketId],
   );
   if (deliveries.rows.length === 0) return [];
@@ -223,6 +227,7 @@ export async function listDeliveries(pool: Queryable, ticketId: string): Promise
   );
   return deliveries.rows.map((d) => ({
     id: d.id,
+    event: d.event,
     ticketId: d.ticket_id,
     channel: d.channel,
     target: d.target,

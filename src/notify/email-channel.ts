@@ -1,3 +1,4 @@
+import { isTicketEvent, type TicketPayload } from './notification.ts';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { describeError, type AttemptResult, type DeliveryAttempt, type NotificationChannel } from './channel.ts';
 import { ticketEmail } from './email-message.ts';
@@ -49,9 +50,14 @@ export class EmailChannel implements NotificationChannel {
     });
   }
 
+  carries(event: string): boolean {
+    return isTicketEvent(event);
+  }
+
   async send(attempt: DeliveryAttempt, signal: AbortSignal): Promise<AttemptResult> {
     if (signal.aborted) return { ok: false, status: null, error: 'aborted: the service is stopping' };
-    const mail = ticketEmail(attempt.summary, this.timeZone);
+    const payload = attempt.payload as TicketPayload;
+    const mail = ticketEmail(payload, this.timeZone, attempt.event === 'ticket.reopened' ? (payload.reason ?? '') : null);
     try {
       const info = await this.transport.sendMail({
         from: this.settings.from,
@@ -59,9 +65,9 @@ export class EmailChannel implements NotificationChannel {
         subject: mail.subject,
         text: mail.text,
         headers: {
-          'X-Hotline-Event': 'ticket.created',
+          'X-Hotline-Event': attempt.event,
           'X-Hotline-Delivery': attempt.deliveryId,
-          'X-Hotline-Ticket': attempt.summary.reference,
+          'X-Hotline-Ticket': payload.reference,
         },
       });
       const status = replyCode(info.response);

@@ -12,7 +12,8 @@ export interface TicketEmail {
   text: string;
 }
 
-export function ticketEmail(s: TicketSummary, timeZone: string): TicketEmail {
+/** The e-mail of a new ticket, or of a reopened one when `reopenedBecause` is given. */
+export function ticketEmail(s: TicketSummary, timeZone: string, reopenedBecause: string | null = null): TicketEmail {
   const local = localTime(timeZone);
   const levelText = s.level === null || s.level === undefined ? '-' : String(s.level);
   const rows: Array<[string, string]> = [
@@ -27,8 +28,9 @@ export function ticketEmail(s: TicketSummary, timeZone: string): TicketEmail {
   ];
   const width = Math.max(...rows.map(([label]) => displayWidth(label)));
   const lines = [
-    `A new ticket was created from a voicemail on the hotline.`,
-    `热线留言已生成新工单。`,
+    ...(reopenedBecause === null
+      ? [`A new ticket was created from a voicemail on the hotline.`, `热线留言已生成新工单。`]
+      : [`A ticket was reopened: ${reopenedBecause}`, `工单已重新打开（回访结果：问题未解决）。`]),
     '',
     ...rows.map(([label, value]) => `${label}${' '.repeat(width - displayWidth(label))}  ${value}`),
     '',
@@ -38,7 +40,8 @@ export function ticketEmail(s: TicketSummary, timeZone: string): TicketEmail {
     'Sent by the gas hotline. The caller number is masked; the full number is in the ticket.',
   ];
   const level = s.level === null || s.level === undefined ? '' : `, level ${s.level}`;
-  return { subject: `New ticket ${s.reference} (${s.category}${level})`, text: `${lines.join('\n')}\n` };
+  const subject = reopenedBecause === null ? `New ticket ${s.reference} (${s.category}${level})` : `Ticket ${s.reference} reopened (${s.category}${level})`;
+  return { subject, text: `${lines.join('\n')}\n` };
 }
 
 /** "2026-11-25 17:30 (Asia/Shanghai)", as the command-line tool prints local times. */

@@ -7,4 +7,5 @@ export { verifyWebhookSignature, signWebhook, type VerifyOptions } from './signa
 export { TICKET_CREATED, type TicketWebhookBody } from './webhook-channel.ts';
 export type { TicketSummary } from './ticket-summary.ts';
 export type { ChannelName } from './channel.ts';
-export { createNotify, type Notify } from './feature.ts';
+export { createNotify, ticketEvent, type Notify } from './feature.ts';
+export type { Notification, DutyAlertEvent, DutyAlertKind } from './notification.ts';

@@ -6,7 +6,7 @@ import type { AttemptResult, ChannelName, NotificationChannel } from './channel.
 import { claimDue, failExhausted, insertDeliveries, msUntilNextDue, recordAttempt, type ClaimedDelivery } from './delivery-repository.ts';
 import type { NewTicketEvent } from './new-ticket-event.ts';
 import { createChannels, type NotificationSettings } from './settings.ts';
-import { summarizeTicket } from './ticket-summary.ts';
+import { stored, type Notification } from './notification.ts';
 
 export interface NotificationOutboxOptions {
   pool: pg.Pool;
@@ -82,13 +82,19 @@ export class NotificationOutbox {
    * Returns the channels that got a new row.
    */
   async enqueue(event: NewTicketEvent, db: pg.Pool | pg.PoolClient = this.pool): Promise<ChannelName[]> {
-    if (this.channels.size === 0) return [];
-    const summary = summarizeTicket(event, this.settings.publicBaseUrl);
-    const rows = [...this.channels.values()].map((c) => ({ channel: c.name, target: c.target }));
-    const created = await insertDeliveries(db, event.ticketId, rows, summary);
-    if (created.length > 0) {
-      this.log.info({ ticket: event.reference, ticketId: event.ticketId, channels: created }, 'ticket notifications enqueued');
-    }
+    return this.notify({ event: 'ticket.created', ticket: event }, db);
+  }
+
+  /**
+   * Writes a notification of any kind (a reopened ticket, a duty alert): one
+   * row per configured channel that carries its event, as enqueue() does.
+   */
+  async notify(n: Notification, db: pg.Pool | pg.PoolClient = this.pool): Promise<ChannelName[]> {
+    const rows = [...this.channels.values()].filter((c) => c.carries(n.event)).map((c) => ({ channel: c.name, target: c.target }));
+    if (rows.length === 0) return [];
+    const row = stored(n, this.settings.publicBaseUrl);
+    const created = await insertDeliveries(db, row, rows);
+    if (created.length > 0) this.log.info({ event: row.event, subject: row.subjectId, channels: created }, 'notifications enqueued');
     if (db === this.pool) this.kick();
     return created;
   }
@@ -185,12 +191,12 @@ export class NotificationOutbox {
     const startedAt = new Date();
     let result: AttemptResult;
     try {
-      result = await channel.send({ deliveryId: d.id, ticketId: d.ticketId, attempt: d.attempt, summary: d.summary }, this.sendAbort.signal);
+      result = await channel.send({ deliveryId: d.id, event: d.event, subjectId: d.subjectId, attempt: d.attempt, payload: d.payload }, this.sendAbort.signal);
     } catch (err) {
       result = { ok: false, status: null, error: String((err as Error).message ?? err).slice(0, 500) };
     }
     const retryDelayMs = backoffDelay(d.attempt, this.settings.retry.baseDelayMs, this.settings.retry.maxDelayMs);
-    const fields = { delivery: d.id, ticket: d.summary.reference, channel: d.channel, attempt: d.attempt, status: result.status };
+    const fields = { delivery: d.id, event: d.event, subject: d.subjectId, channel: d.channel, attempt: d.attempt, status: result.status };
 
     let status: Awaited<ReturnType<typeof recordAttempt>>;
     try {

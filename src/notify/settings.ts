@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../config/load-config.ts';
 import { ensureSecret, SECRET_NAMES } from '../config/secrets.ts';
 import type { NotificationChannel } from './channel.ts';
+import { DutyWebhookChannel, type DutyWebhookSettings } from './duty-webhook-channel.ts';
 import { EmailChannel, type EmailSettings } from './email-channel.ts';
 import { WebhookChannel, type WebhookSettings } from './webhook-channel.ts';
 
@@ -14,6 +15,8 @@ export interface NotificationSettings {
   retry: { baseDelayMs: number; maxDelayMs: number };
   webhook?: WebhookSettings;
   email?: EmailSettings;
+  /** The duty line's paging webhook (duty.alertWebhookUrl), for duty alerts. */
+  dutyWebhook?: DutyWebhookSettings;
 }
 
 /**
@@ -41,6 +44,8 @@ export function notificationSettings(config: LoadedConfig): NotificationSettings
     const { timeoutSeconds, ...email } = n.email;
     settings.email = { ...email, timeoutMs: seconds(timeoutSeconds) };
   }
+  // A pager that is down must not lose an emergency alert: 12 attempts, backing off up to retry.maxSeconds.
+  if (config.duty.alertWebhookUrl) settings.dutyWebhook = { url: config.duty.alertWebhookUrl, maxAttempts: 12, timeoutMs: 5000 };
   return settings;
 }
 
@@ -49,6 +54,7 @@ export function createChannels(settings: NotificationSettings): NotificationChan
   const channels: NotificationChannel[] = [];
   if (settings.webhook) channels.push(new WebhookChannel(settings.webhook));
   if (settings.email) channels.push(new EmailChannel(settings.email, settings.timeZone));
+  if (settings.dutyWebhook) channels.push(new DutyWebhookChannel(settings.dutyWebhook));
   return channels;
 }
 

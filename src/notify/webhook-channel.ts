@@ -1,8 +1,10 @@
 import { describeError, type AttemptResult, type DeliveryAttempt, type NotificationChannel } from './channel.ts';
+import { isTicketEvent, type TicketPayload } from './notification.ts';
 import { signWebhook } from './signature.ts';
 import { orderedSummary, type TicketSummary } from './ticket-summary.ts';
 
 export const TICKET_CREATED = 'ticket.created';
+export const TICKET_REOPENED = 'ticket.reopened';
 
 export interface WebhookSettings {
   url: string;
@@ -11,11 +13,12 @@ export interface WebhookSettings {
   timeoutMs: number;
 }
 
-/** The JSON body of the ticket webhook. */
+/** The JSON body of the ticket webhook (`reason` on ticket.reopened: why it was reopened). */
 export interface TicketWebhookBody {
-  event: typeof TICKET_CREATED;
+  event: typeof TICKET_CREATED | typeof TICKET_REOPENED;
   delivery: string;
   ticket: TicketSummary;
+  reason?: string;
 }
 
 /**
@@ -39,8 +42,14 @@ export class WebhookChannel implements NotificationChannel {
     this.timeoutMs = settings.timeoutMs;
   }
 
+  carries(event: string): boolean {
+    return isTicketEvent(event);
+  }
+
   async send(attempt: DeliveryAttempt, signal: AbortSignal): Promise<AttemptResult> {
-    const body: TicketWebhookBody = { event: TICKET_CREATED, delivery: attempt.deliveryId, ticket: orderedSummary(attempt.summary) };
+    const payload = attempt.payload as TicketPayload;
+    const event = attempt.event as TicketWebhookBody['event'];
+    const body: TicketWebhookBody = { event, delivery: attempt.deliveryId, ticket: orderedSummary(payload), ...(payload.reason ? { reason: payload.reason } : {}) };
     const rawBody = JSON.stringify(body);
     // Signed anew on every attempt: the timestamp is the time of sending, so receivers can refuse replays.
     const timestamp = this.nowSeconds();
@@ -50,7 +59,7 @@ export class WebhookChannel implements NotificationChannel {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-hotline-event': TICKET_CREATED,
+          'x-hotline-event': event,
           'x-hotline-delivery': attempt.deliveryId,
           'x-hotline-timestamp': String(timestamp),
           'x-hotline-signature': signWebhook(this.settings.secret, timestamp, rawBody),

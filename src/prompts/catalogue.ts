@@ -20,7 +20,7 @@ export type PlaceholderName = (typeof PLACEHOLDERS)[number];
  * Placeholders filled during a call (the callback deadline): a prompt that has
  * one is a template, rendered on demand with the call's values.
  */
-export const CALL_PLACEHOLDERS = ['deadline'] as const;
+export const CALL_PLACEHOLDERS = ['deadline', 'date'] as const;
 
 /** Whether a text has a placeholder only a call can fill. */
 export function isTemplate(text: string): boolean {

@@ -43,7 +43,7 @@ export class AriDialer {
   }
 
   async dial(target: string, o: DialOptions): Promise<DialResult> {
-    const channelId = randomUUID();
+    const channelId = o.channelId ?? randomUUID();
     const startedAt = Date.now();
     const log = this.log.child({ target: maskTarget(target), channel: channelId });
     let settle!: (r: DialResult) => void;
@@ -84,6 +84,7 @@ export class AriDialer {
             channelId,
             timeout: o.timeoutSeconds,
             ...(callerId ? { callerId } : {}),
+            ...(o.variables ? { variables: { variables: o.variables } } : {}),
           }),
         );
         log.debug('dialing');

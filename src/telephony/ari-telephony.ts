@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger.ts';
 import { maskNumber } from '../logging/mask.ts';
 import { AriBridges } from './ari-bridges.ts';
-import { AriConnection } from './ari-connection.ts';
+import { AriConnection, isGoneError } from './ari-connection.ts';
 import { AriDialer, RESUMABLE } from './ari-dialer.ts';
 import type { AriChannel, AriEvent } from './ari-events.ts';
 import { AriLeg, type PlaybackRegistry } from './ari-leg.ts';
@@ -99,6 +99,16 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
     return this.bridges.bridge(a, b);
   }
 
+  async exists(channelId: string): Promise<boolean> {
+    try {
+      await this.ari.request('get channel', (c) => c.channels.get({ channelId }));
+      return true;
+    } catch (err) {
+      if (isGoneError(err)) return false;
+      throw err;
+    }
+  }
+
   private dispatch(event: AriEvent): void {
     switch (event.type) {
       case 'StasisStart':
@@ -146,10 +156,15 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
       this.startInbound(ch, false);
       return;
     }
-    // A callback answered after its dial was forgotten (restart while it rang) has nobody to talk to;
-    // any other dialed leg whose dial no longer waits (cancelled, or from before a restart) neither.
-    const why = args[0] === RESUMABLE ? 'hanging up a callback answered after a restart' : 'hanging up a leg nobody is waiting for';
-    this.o.log.info({ channel: ch.id }, why);
+    // A call the hotline placed, answered after its dial was forgotten (the application restarted
+    // while it rang): a customer is there, and the application picks the call up like one resumed.
+    if (args[0] === RESUMABLE) {
+      this.o.log.info({ channel: ch.id }, 'a call placed before a restart was answered; picking it up');
+      this.startInbound(ch, true);
+      return;
+    }
+    // A dialed leg whose dial no longer waits (cancelled, or a desk or duty phone from before a restart).
+    this.o.log.info({ channel: ch.id }, 'hanging up a leg nobody is waiting for');
     this.hangupStray(ch.id);
   }
 

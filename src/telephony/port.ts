@@ -174,6 +174,13 @@ export interface DialOptions {
    * being hung up as a leftover.
    */
   resumable?: boolean;
+  /**
+   * The id the call's channel gets (default: a new one). A caller that wrote
+   * the id down before dialing can tell after a crash whether the call exists.
+   */
+  channelId?: string;
+  /** Channel variables set on the call from the start (they survive a restart). */
+  variables?: Record<string, string>;
 }
 
 /** Two legs talking; ends when either leaves. */
@@ -200,6 +207,8 @@ export interface Telephony {
   dial(target: string, options: DialOptions): Promise<DialResult>;
   /** Connects two answered legs. */
   bridge(a: CallLeg, b: CallLeg): Promise<Bridge>;
+  /** Whether a channel exists (ringing or talking), by its id; false when the telephony system says it does not. */
+  exists(channelId: string): Promise<boolean>;
   /** Counts of live state, for health checks and leak tests. */
   stats(): TelephonyStats;
   /** Recordings made with CallLeg.record(). */

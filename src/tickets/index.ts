@@ -1,5 +1,5 @@
 import type { Feature, ServiceBase } from '../feature.ts';
-import { ticketRoutes, type TicketRoutesDeps } from './routes.ts';
+import { ticketRoutes, type TicketDetail, type TicketRoutesDeps } from './routes.ts';
 import { RecordingStore } from '../recordings/recording-store.ts';
 import { TicketRepository } from './ticket-repository.ts';
 import { TicketService } from './ticket-service.ts';
@@ -11,6 +11,8 @@ export interface Tickets extends Feature {
   service: TicketService;
   /** Where the audio of tickets is kept (voicemails), streamed to staff. */
   recordings: RecordingStore;
+  /** Adds a field to one ticket's view (before the API is built). */
+  addDetail(detail: TicketDetail): void;
 }
 
 /** Tickets staff work with deadlines: the API, the repository and the recordings. */
@@ -22,11 +24,13 @@ export function createTickets(
   const repository = new TicketRepository(db.pool, config.calendar, config.tickets.referencePrefix);
   const service = new TicketService(repository, config.calendar);
   const recordings = new RecordingStore(config.voicemail.recordingsDir);
+  const details: TicketDetail[] = [];
   return {
+    addDetail: (detail) => void details.push(detail),
     name: 'tickets',
     repository,
     service,
     recordings,
-    routes: (app) => ticketRoutes(app, { tickets: service, recordings, clock, ...(uses.deliveries ? { deliveries: uses.deliveries } : {}) }),
+    routes: (app) => ticketRoutes(app, { tickets: service, recordings, clock, details, ...(uses.deliveries ? { deliveries: uses.deliveries } : {}) }),
   };
 }

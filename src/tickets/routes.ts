@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../errors/domain-error.ts';
 import { principalOf, requireRole } from '../http/auth.ts';
@@ -16,6 +16,15 @@ export interface TicketRoutesDeps {
   clock: Clock;
   /** Notifications sent to staff about a ticket (webhook, e-mail), with their state. */
   deliveries?: (ticketId: string) => Promise<Array<{ channel: string; status: string; attempts: number; deliveredAt: string | null; lastError: string | null }>>;
+  /** What other features add to one ticket's view (its callbacks, its survey answers). */
+  details?: readonly TicketDetail[];
+}
+
+/** A field another feature adds to GET /api/tickets/:ref. */
+export interface TicketDetail {
+  name: string;
+  schema: TSchema;
+  read(ticket: Ticket): Promise<unknown>;
 }
 
 const DeliverySchema = Type.Object({
@@ -90,7 +99,12 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
         summary: 'One ticket with its history',
         params: TicketParams,
         response: {
-          200: Type.Object({ ticket: TicketSchema, history: Type.Array(TicketHistorySchema), notifications: Type.Array(DeliverySchema) }),
+          200: Type.Object({
+            ticket: TicketSchema,
+            history: Type.Array(TicketHistorySchema),
+            notifications: Type.Array(DeliverySchema),
+            ...Object.fromEntries((d.details ?? []).map((x) => [x.name, x.schema])),
+          }),
           400: ErrorSchema,
           404: ErrorSchema,
         },
@@ -99,7 +113,8 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
     async (req) => {
       const ticket = await d.tickets.get(req.params.ref);
       const notifications = d.deliveries ? await d.deliveries(ticket.id) : [];
-      return { ticket: view(ticket), history: await d.tickets.history(ticket.id), notifications };
+      const details = await Promise.all((d.details ?? []).map(async (x) => [x.name, await x.read(ticket)] as const));
+      return { ticket: view(ticket), history: await d.tickets.history(ticket.id), notifications, ...Object.fromEntries(details) };
     },
   );
 

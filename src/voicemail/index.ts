@@ -6,6 +6,7 @@ import type { RecordingStore } from '../recordings/recording-store.ts';
 import type { TicketRepository } from '../tickets/ticket-repository.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import { VoicemailJournal } from './journal.ts';
+import { ticketSink } from './ticket-sink.ts';
 import { voicemailNode, type VoicemailNode } from './voicemail-node.ts';
 import { voicemailServices } from './voicemail-services.ts';
 import { VoicemailKeeper } from './voicemail-keeper.ts';
@@ -28,15 +29,10 @@ export interface VoicemailUses {
 export function createVoicemail(base: Pick<ServiceBase, 'config' | 'db' | 'log' | 'telephony' | 'prompts' | 'flows'>, uses: VoicemailUses): Feature {
   const { config, db, telephony } = base;
   const log = base.log.child({ component: 'voicemail' });
-  // Writes that must not wait forever for a database that is away: the keeper retries them.
   const { tickets } = uses;
   const keeper = new VoicemailKeeper({
     journal: new VoicemailJournal(path.join(config.dataDir, 'voicemail-journal')),
-    tickets: {
-      create: async (d) => { await db.whenMigrated(); return tickets.create(d); },
-      completeRecording: async (...a) => { await db.whenMigrated(); return tickets.completeRecording(...a); },
-      unfinished: async () => { await db.whenMigrated(); return tickets.unfinished(); },
-    },
+    tickets: ticketSink(tickets, () => db.whenMigrated()),
     archive: telephony.recordings,
     store: uses.recordings,
     log,

@@ -1,20 +1,33 @@
 import { withinDeadline } from '../async/deadline.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { RecordingArchive } from '../telephony/port.ts';
-import type { TicketRepository } from '../tickets/ticket-repository.ts';
-import type { RecordingEnd, Ticket, TicketDraft } from '../tickets/ticket.ts';
-import type { JournalEntry, VoicemailJournal } from './journal.ts';
+import type { RecordingEnd, StoredAudio, Ticket, TicketDraft } from '../tickets/ticket.ts';
+import type { JournalEntry, RecordingDraft, VoicemailJournal } from './journal.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
 import { WavError, wavInfo } from '../audio/wav.ts';
 
-export interface VoicemailKeeperOptions {
-  journal: VoicemailJournal;
-  tickets: Pick<TicketRepository, 'create' | 'completeRecording' | 'unfinished'>;
+/**
+ * Where the keeper puts what it keeps: the tickets of voicemails, or the
+ * survey answers of spoken comments. Every write is idempotent (keyed by the
+ * draft's id): the keeper repeats any of them after a crash or an outage.
+ */
+export interface RecordingSink<D extends RecordingDraft, R> {
+  /** Creates the record of a draft unless it exists. */
+  create(draft: D): Promise<unknown>;
+  /** Completes it with the stored audio (null: none); changed false when it was complete already. */
+  completeRecording(id: string, audio: StoredAudio | null, end: RecordingEnd, at: Date): Promise<{ changed: boolean; ticket: R | null }>;
+  /** Drafts whose recording is not complete in the database (the reconciler's work list). */
+  unfinished(): Promise<D[]>;
+}
+
+export interface VoicemailKeeperOptions<D extends RecordingDraft = TicketDraft, R = Ticket> {
+  journal: VoicemailJournal<D>;
+  tickets: RecordingSink<D, R>;
   archive: RecordingArchive;
   store: RecordingStore;
   log: Logger;
   /** Called for every completed ticket (idempotent on the receiving side: may repeat after a crash). */
-  onCompleted?: (ticket: Ticket) => Promise<void>;
+  onCompleted?: (ticket: R) => Promise<void>;
   /** Longest recording, s: an unfinished ticket older than this plus `graceMs` whose recording is not live has ended. */
   maxRecordingSeconds: number;
   graceMs?: number;
@@ -41,8 +54,8 @@ export interface VoicemailKeeperOptions {
  * also finds tickets in the database whose recording never finished in this
  * process and completes them from Asterisk's stored recordings.
  */
-export class VoicemailKeeper {
-  readonly #o: VoicemailKeeperOptions;
+export class VoicemailKeeper<D extends RecordingDraft = TicketDraft, R = Ticket> {
+  readonly #o: VoicemailKeeperOptions<D, R>;
   /** Voicemails this process is recording right now: the reconciler leaves them alone. */
   readonly #recording = new Set<string>();
   readonly #busy = new Set<string>();
@@ -52,7 +65,7 @@ export class VoicemailKeeper {
   #stopped = false;
   #passes: Promise<void> = Promise.resolve();
 
-  constructor(o: VoicemailKeeperOptions) {
+  constructor(o: VoicemailKeeperOptions<D, R>) {
     this.#o = o;
     this.#retryMs = o.retryMs ?? 1000;
   }
@@ -66,7 +79,7 @@ export class VoicemailKeeper {
    * Throws only when the journal cannot be written: then nothing would
    * protect the message, and the caller should hear so.
    */
-  async open(draft: TicketDraft): Promise<void> {
+  async open(draft: D): Promise<void> {
     await this.#o.journal.write({ draft });
     this.#recording.add(draft.id);
     const created = this.#o.tickets.create(draft).then(
@@ -82,7 +95,7 @@ export class VoicemailKeeper {
   }
 
   /** The draft of a voicemail still in the journal (a call picked up after a restart). */
-  async draft(id: string): Promise<TicketDraft | null> {
+  async draft(id: string): Promise<D | null> {
     const entry = await this.#o.journal.read(id).catch(() => null);
     if (entry && !entry.finished) this.#recording.add(id);
     return entry?.draft ?? null;
@@ -129,7 +142,7 @@ export class VoicemailKeeper {
 
   async #reconcileOnce(): Promise<void> {
     let failed = false;
-    let entries: JournalEntry[] = [];
+    let entries: JournalEntry<D>[] = [];
     try {
       entries = await this.#o.journal.list((file, err) => this.#o.log.error({ file, err: (err as Error).message }, 'unreadable voicemail journal entry'));
     } catch (err) {
@@ -157,16 +170,15 @@ export class VoicemailKeeper {
       if (!(await this.#process(entry))) failed = true;
     }
     try {
-      for (const t of await this.#o.tickets.unfinished()) {
-        if (seen.has(t.id) || this.#recording.has(t.id)) continue;
+      for (const draft of await this.#o.tickets.unfinished()) {
+        if (seen.has(draft.id) || this.#recording.has(draft.id)) continue;
         // Journaled since the listing above (a call of this process finished meanwhile): its own
         // entry, with the real end and perhaps the stored audio, is worked on and must not be
         // overwritten. One that cannot be read is replaced from the database.
-        if (await this.#o.journal.read(t.id).catch(() => null)) continue;
-        const draft = draftOf(t);
+        if (await this.#o.journal.read(draft.id).catch(() => null)) continue;
         if (!(await this.#endedElsewhere(draft))) continue;
-        this.#o.log.warn({ ticket: t.reference }, 'completing a voicemail left unfinished by an earlier run');
-        const entry: JournalEntry = { draft, finished: { at: this.#now().toISOString(), end: 'restart' } };
+        this.#o.log.warn({ ticket: draft.id }, 'completing a voicemail left unfinished by an earlier run');
+        const entry: JournalEntry<D> = { draft, finished: { at: this.#now().toISOString(), end: 'restart' } };
         await this.#o.journal.write(entry);
         if (!(await this.#process(entry))) failed = true;
       }
@@ -178,7 +190,7 @@ export class VoicemailKeeper {
   }
 
   /** Whether a recording not followed by this process is over: not live in Asterisk and stored, or old enough. */
-  async #endedElsewhere(draft: TicketDraft): Promise<boolean> {
+  async #endedElsewhere(draft: D): Promise<boolean> {
     try {
       if (await this.#o.archive.isLive(draft.recordingName)) return false;
       if ((await this.#o.archive.list()).includes(draft.recordingName)) return true;
@@ -192,7 +204,7 @@ export class VoicemailKeeper {
   }
 
   /** Works one voicemail as far as it goes; true when it is done. */
-  async #process(entry: JournalEntry): Promise<boolean> {
+  async #process(entry: JournalEntry<D>): Promise<boolean> {
     const id = entry.draft.id;
     if (this.#busy.has(id)) return true;
     this.#busy.add(id);
@@ -208,7 +220,7 @@ export class VoicemailKeeper {
       if (!entry.unusable) await this.#o.archive.remove(entry.draft.recordingName);
       if (ticket) await this.#o.onCompleted?.(ticket);
       await this.#o.journal.remove(id);
-      this.#o.log.info({ ticket: ticket?.reference, ms: entry.audio?.ms ?? 0, end: entry.finished.end }, 'voicemail ticket complete');
+      this.#o.log.info({ ticket: id, ms: entry.audio?.ms ?? 0, end: entry.finished.end }, 'voicemail ticket complete');
       this.#retryMs = this.#o.retryMs ?? 1000;
       return true;
     } catch (err) {
@@ -227,7 +239,7 @@ export class VoicemailKeeper {
    * Asterisk). Asterisk may need a moment after a hang-up to close the file,
    * so a missing recording is asked for a few times.
    */
-  async #copyAudio(entry: JournalEntry): Promise<void> {
+  async #copyAudio(entry: JournalEntry<D>): Promise<void> {
     const draft = entry.draft;
     for (let attempt = 0; ; attempt++) {
       const audio = await this.#o.archive.fetch(draft.recordingName);
@@ -269,21 +281,4 @@ export class VoicemailKeeper {
   #now(): Date {
     return this.#o.now?.() ?? new Date();
   }
-}
-
-/** The draft of a ticket already in the database (for completing it). */
-function draftOf(t: Ticket): TicketDraft {
-  return {
-    id: t.id,
-    category: t.category,
-    level: t.level,
-    callerNumber: t.callerNumber,
-    callbackNumber: t.callbackNumber,
-    language: t.language,
-    callId: t.callId,
-    createdAt: t.createdAt,
-    acceptedAt: t.acceptedAt,
-    deadline: t.deadline,
-    recordingName: t.recording.name,
-  };
 }

@@ -10,7 +10,7 @@ import { maskNumber } from '../logging/mask.ts';
 import { isCallEnded } from '../telephony/port.ts';
 import { DEFAULT_COMPLAINT_LEVEL, deadlineFor } from '../tickets/deadline.ts';
 import type { RecordingEnd, TicketCategory, TicketDraft } from '../tickets/ticket.ts';
-import { spokenDeadline } from './spoken-time.ts';
+import { spokenDeadline } from '../prompts/spoken-time.ts';
 import type { VoicemailServices } from './voicemail-services.ts';
 
 /**

@@ -155,10 +155,11 @@ export class FakeTelephony implements Telephony {
         setTimeout(() => {
           // A tel: target's id must not carry the number: leg ids are logged unmasked.
           const leg = new FakeLeg({
-            id: `${target.startsWith('tel:') ? 'tel' : target}#${attempt}`,
+            id: options.channelId ?? `${target.startsWith('tel:') ? 'tel' : target}#${attempt}`,
             callerNumber: options.callerId?.number ?? '',
             calledNumber: target,
           });
+          for (const [name, value] of Object.entries(options.variables ?? {})) leg.vars.set(name, value);
           this.adopt(leg);
           leg.answeredByFarEnd();
           record.leg = leg;
@@ -189,6 +190,10 @@ export class FakeTelephony implements Telephony {
       this.log.push(`bridge ${id} destroyed`);
     };
     return { id, ended, destroy };
+  }
+
+  async exists(channelId: string): Promise<boolean> {
+    return [...this.liveLegs].some((l) => l.id === channelId);
   }
 
   stats(): TelephonyStats {

@@ -6,7 +6,11 @@ import type { CallRecord, RecordSink } from '../../src/domain/call-record.ts';
 import { PROJECT_ROOT, parseConfig, type LoadedConfig } from '../../src/config/load-config.ts';
 import { createDesk } from '../../src/desk/index.ts';
 import type { AlertSink, DutyAlert } from '../../src/emergency/alerts.ts';
+import { emergencyHooks } from '../../src/app/flows.ts';
 import { createEmergency } from '../../src/emergency/index.ts';
+import { Dialer } from '../../src/outbound/dialer.ts';
+import { flowName, OutboundCalls } from '../../src/outbound/outbound-calls.ts';
+import { MemoryJobStore } from './memory-jobs.ts';
 import type { PromptSource } from '../../src/ivr/call-session.ts';
 import { CallRunner } from '../../src/ivr/call-runner.ts';
 import type { Flow } from '../../src/ivr/flow-schema.ts';
@@ -161,14 +165,28 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
   const voicemail = new MemoryVoicemail(telephony.recordings, config.calendar);
   const flows = new FlowSet();
   const runner = new CallRunner({ prompts: promptStub, clock, flows, records, log });
-  const base = { config, log, telephony, prompts: promptStub, runner };
+  const base = { config, log, telephony, prompts: promptStub, runner, clock };
+  // The callback of an abandoned emergency call goes through the outbound queue, here in memory.
+  const jobs = new MemoryJobStore(() => clock.now());
+  const noEffects = { reopenTicket: async () => {}, confirmed: async () => {}, optOut: async () => {}, surveyed: async () => {}, unreachable: async () => {} };
+  const emergency = createEmergency(base, {
+    alerts,
+    callBack: (r) => void jobs.enqueue({ kind: 'emergency-callback', ...r }, config.outbound.kinds['emergency-callback'].attempts).then(() => dialer.kick()),
+  });
+  const calls = new OutboundCalls({
+    telephony, runner, flows, store: jobs, config: config.outbound, calendar: config.calendar, trunk: config.trunk,
+    languages: config.languages.enabled, effects: noEffects, ...emergencyHooks(emergency), log,
+  });
+  const dialer = new Dialer({ store: jobs, calls, config: config.outbound, calendar: config.calendar, track: (w) => runner.track(w), log, now: () => clock.now() });
   flows.install([
     { name: 'routing', decisions: calendarDecisions(config.calendar, () => o.override ?? null) },
-    createEmergency(base, { alerts }),
+    emergency,
     createDesk(base),
     { name: 'voicemail', nodes: bindKinds(VOICEMAIL_NODE_KINDS, voicemail) },
   ]);
   const { flow, warnings } = flows.load('inbound', config.flowFile, catalogueAvailability(), config.languages.enabled);
+  flows.load(flowName('emergency-callback'), path.join(PROJECT_ROOT, 'flows/outbound-emergency.yaml'), catalogueAvailability(), config.languages.enabled);
+  dialer.start();
   new InboundCalls({
     telephony,
     runner,
@@ -176,6 +194,7 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
     defaultLanguage: config.languages.default,
     enabledLanguages: config.languages.enabled,
     loadRecord: async (id) => records.latest.get(id) ?? null,
+    claims: [(leg) => calls.resume(leg)],
     log,
   });
 
@@ -204,6 +223,7 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
     settle: settleAll,
     async finish(options = {}) {
       await settleAll();
+      await dialer.stop();
       expect(runner.activeCalls).toBe(0);
       expect(telephony.stats()).toEqual({ connected: true, legs: 0, pendingWaits: 0, bridges: 0 });
       expect(vi.getTimerCount()).toBe(0);

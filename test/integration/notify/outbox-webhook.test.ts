@@ -106,7 +106,7 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     expect(delivery!.deliveredAt).not.toBeNull();
     expect(delivery!.history).toMatchObject([{ attempt: 1, ok: true, status: 200, error: null }]);
     // Nothing in the outbox holds the full number.
-    const stored = await pool.query('select payload::text as p from notification_deliveries where ticket_id = $1', [event.ticketId]);
+    const stored = await pool.query('select payload::text as p from notification_deliveries where subject_id = $1', [event.ticketId]);
     expect(stored.rows[0].p).not.toContain(FULL_NUMBER);
   });
 
@@ -254,7 +254,7 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
         const batches = await Promise.all(
           Array.from({ length: 8 }, (_, i) => claimDue(i % 2 ? otherPool : pool, [{ name: 'webhook', target: url, maxAttempts: 5 }], 2, 60_000)),
         );
-        for (const b of batches) claimed.push(...b.map((d) => d.ticketId));
+        for (const b of batches) claimed.push(...b.map((d) => d.subjectId));
       }
       const mine = claimed.filter((id) => events.some((e) => e.ticketId === id));
       expect(mine).toHaveLength(events.length);
@@ -287,7 +287,7 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
     await writer.stop();
     // As a process that died during attempt 3 leaves it once the lease is over.
     await pool.query(
-      "update notification_deliveries set attempts = 3, next_attempt_at = now() - interval '1 second' where ticket_id = $1",
+      "update notification_deliveries set attempts = 3, next_attempt_at = now() - interval '1 second' where subject_id = $1",
       [event.ticketId],
     );
     receiver.respond = () => 200;

@@ -1,3 +1,4 @@
+import { draftOf, ticketSink } from '../../../src/voicemail/ticket-sink.ts';
 import { eventually } from '../../support/eventually.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -99,7 +100,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
   function keeper(over: Partial<VoicemailKeeperOptions> = {}): VoicemailKeeper {
     const k = new VoicemailKeeper({
       journal,
-      tickets: repo,
+      tickets: ticketSink(repo),
       archive,
       store,
       log: logs.log,
@@ -350,7 +351,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
           const h = hook;
           hook = null;
           await h?.();
-          return repo.unfinished();
+          return (await repo.unfinished()).map(draftOf);
         },
       },
     });

@@ -217,7 +217,7 @@ describe('refused flows', () => {
     const raw = realFlow();
     raw.nodes.closing = { kind: 'survey', next: 'greeting' };
     expect(problemsOf(raw)).toEqual([
-      'nodes.closing.kind: must be one of play, menu, decide, language, silent-caller, hangup, duty-line, transfer, voicemail',
+      'nodes.closing.kind: must be one of play, menu, decide, language, silent-caller, hangup, duty-line, transfer, voicemail, answer, job-say, survey-comment',
     ]);
   });
 

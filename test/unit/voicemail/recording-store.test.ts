@@ -37,7 +37,7 @@ describe('RecordingStore', () => {
     const id = randomUUID();
     const wav = toneWav(1500);
     const stored = await store.save(id, CREATED, wav);
-    expect(stored).toEqual({ path: `2026/11/${id}.wav`, bytes: wav.length, ms: 1500, sha256: sha256(wav) });
+    expect(stored).toEqual({ path: `2026/11/${id}.wav`, bytes: wav.length, ms: 1500, sha256: sha256(wav), speechMs: 1500 });
     expect(sha256(await readFile(store.resolve(stored.path)))).toBe(sha256(wav));
     expect(await store.size(stored.path)).toBe(wav.length);
     expect(await files()).toEqual([`2026/11/${id}.wav`]); // no temporary file left behind

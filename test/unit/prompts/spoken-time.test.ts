@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spokenDeadline } from '../../../src/voicemail/spoken-time.ts';
+import { spokenDeadline } from '../../../src/prompts/spoken-time.ts';
 
 const TZ = 'Asia/Shanghai';
 

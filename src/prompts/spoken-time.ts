@@ -24,3 +24,19 @@ export function spokenDeadline(deadline: Date, now: Date, lang: Language, timeZo
   const date = new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone }).format(deadline);
   return `${date}, at ${clock}`;
 }
+
+/**
+ * A past day as a callee should hear it: zh-CN "今天", "昨天", "11月27日";
+ * en-US "today", "yesterday", "on November 27" (the day a repair was done).
+ */
+export function spokenDay(day: Date, now: Date, lang: Language, timeZone: string): string {
+  const at = toLocalParts(day, timeZone).date;
+  const today = toLocalParts(now, timeZone).date;
+  const which = at === today ? 'today' : at === addDays(today, -1) ? 'yesterday' : null;
+  if (lang === 'zh-CN') {
+    if (which) return which === 'today' ? '今天' : '昨天';
+    const [, month, dom] = at.split('-').map(Number);
+    return `${month}月${dom}日`;
+  }
+  return which ?? `on ${new Intl.DateTimeFormat('en-US', { month: 'long', day: 'numeric', timeZone }).format(day)}`;
+}

@@ -1,0 +1,62 @@
+import type pg from 'pg';
+import type { Attempt, Job } from './job.ts';
+
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
+
+// Rows come from pg as plain objects; the columns are the migration's (007-outbound.sql).
+export function jobFromRow(r: any): Job {
+  return {
+    id: r.id,
+    kind: r.kind,
+    priority: r.priority,
+    number: r.number,
+    language: r.language,
+    ticketId: r.ticket_id,
+    callId: r.call_id,
+    category: r.category,
+    status: r.status,
+    dueAt: iso(r.due_at)!,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    result: r.result,
+    resultDetail: r.result_detail ?? {},
+    createdBy: r.created_by,
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+  };
+}
+
+export function attemptFromRow(r: any): Attempt {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    attempt: r.attempt,
+    number: r.number,
+    state: r.state,
+    outcome: r.outcome,
+    answers: r.answers ?? {},
+    cause: r.cause,
+    callId: r.call_id,
+    startedAt: iso(r.started_at)!,
+    answeredAt: iso(r.answered_at),
+    endedAt: iso(r.ended_at),
+  };
+}
+
+/** Runs `fn` in one transaction on a client of the pool. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,191 @@
+import { withRetry } from '../db/retry.ts';
+import type { CalendarConfig, HotlineConfig, Language } from '../config/schema.ts';
+import type { OutboundConfig } from '../config/outbound-schema.ts';
+import { CHANNEL_VARS, type CallSession } from '../ivr/call-session.ts';
+import type { CallRunner } from '../ivr/call-runner.ts';
+import type { FlowSet } from '../ivr/flow-set.ts';
+import { introduce } from '../ivr/flow-runner.ts';
+import type { Logger } from '../logging/logger.ts';
+import { maskNumber } from '../logging/mask.ts';
+import type { CallLeg, DialFailure, Telephony } from '../telephony/port.ts';
+import { nextStep, type FinishEffects } from './finish.ts';
+import type { Claimed, JobRepository } from './job-repository.ts';
+import type { Answers, Attempt, AttemptOutcome, Job } from './job.ts';
+
+/** The channel variable naming the attempt a call belongs to: set at dial time, read after a restart. */
+export const ATTEMPT_VAR = 'HOTLINE_ATTEMPT';
+
+/** The flow of each kind of job, by name in the FlowSet. */
+export const flowName = (kind: Job['kind']) => `outbound/${kind}`;
+
+export type JobStore = Pick<JobRepository, 'answered' | 'recordAnswers' | 'finish' | 'openAttempts' | 'attempt'>;
+
+export interface OutboundCallsOptions {
+  telephony: Telephony;
+  runner: CallRunner;
+  flows: FlowSet;
+  store: JobStore;
+  config: OutboundConfig;
+  calendar: CalendarConfig;
+  trunk: HotlineConfig['trunk'];
+  languages: readonly Language[];
+  effects: FinishEffects;
+  /** Told of every job that reached an end (done, unreachable, opted out). */
+  onJobEnded?(job: Job): void;
+  /** Told when a callee answers, with the id of the call's record. */
+  onAnswered?(job: Job, callRecordId: string): void;
+  log: Logger;
+}
+
+/** An attempt whose call is up: what the outbound node kinds record on. */
+export interface LiveAttempt {
+  job: Job;
+  attempt: Attempt;
+  answers: Answers;
+  /** Adds to what the callee keyed; written at once (and again when the attempt ends). */
+  answer(patch: Answers): void;
+}
+
+const FAILED: Record<DialFailure, AttemptOutcome> = {
+  'no-answer': 'no-answer',
+  busy: 'busy',
+  rejected: 'rejected',
+  unavailable: 'failed',
+  failed: 'failed',
+  cancelled: 'interrupted',
+};
+
+/**
+ * Places the calls of claimed attempts and runs them through their kind's
+ * flow: the attempt's id is the channel id, the attempt and job ids are set on
+ * the channel, so a call that outlives this process is picked up by the next
+ * one (resume) and one that did not is closed as interrupted (recover).
+ */
+export class OutboundCalls {
+  private readonly live = new Map<string, LiveAttempt>();
+
+  constructor(private readonly o: OutboundCallsOptions) {}
+
+  /** The attempt a session's call belongs to (for the outbound node kinds). */
+  of(session: CallSession): LiveAttempt {
+    const live = this.live.get(session.leg.id);
+    if (!live) throw new Error(`call ${session.leg.id} is not an outbound attempt`);
+    return live;
+  }
+
+  get inProgress(): number {
+    return this.live.size;
+  }
+
+  /** Dials a claimed attempt and, when a person answers, runs the kind's flow; ends the attempt either way. */
+  async place({ job, attempt }: Claimed): Promise<void> {
+    const kind = this.o.config.kinds[job.kind];
+    const log = this.o.log.child({ job: job.id, attempt: attempt.id, kind: job.kind });
+    log.info({ to: maskNumber(job.number), n: attempt.attempt }, 'placing an outbound call');
+    let dialed;
+    try {
+      dialed = await this.o.telephony.dial(`tel:${job.number}`, {
+        timeoutSeconds: kind.ringSeconds,
+        callerId: { number: this.o.trunk.outboundCallerId ?? this.o.trunk.hotlineNumber },
+        resumable: true,
+        channelId: attempt.id,
+        variables: { [ATTEMPT_VAR]: attempt.id, [CHANNEL_VARS.customer]: job.number },
+      });
+    } catch (err) {
+      log.error({ err }, 'could not place the outbound call');
+      await this.finish(job, attempt, 'failed', null, {});
+      return;
+    }
+    if (dialed.kind === 'failed') {
+      log.info({ reason: dialed.reason }, 'outbound call not answered');
+      await this.finish(job, attempt, FAILED[dialed.reason], dialed.cause, {});
+      return;
+    }
+    await this.talk(dialed.leg, job, attempt, null);
+  }
+
+  /** A call picked up after a restart: true when it is an outbound attempt (then it runs on here). */
+  async resume(leg: CallLeg): Promise<boolean> {
+    const attemptId = await leg.getVar(ATTEMPT_VAR).catch(() => null);
+    if (!attemptId) return false;
+    const found = await this.o.store.attempt(attemptId).catch(() => null);
+    if (!found || found.attempt.state === 'ended') {
+      this.o.log.warn({ attempt: attemptId }, 'an outbound call whose attempt is over was picked up; hanging up');
+      await leg.hangup();
+      return true;
+    }
+    const node = await leg.getVar(CHANNEL_VARS.node).catch(() => null);
+    await this.talk(leg, found.job, found.attempt, node);
+    return true;
+  }
+
+  /**
+   * Open attempts that no call of this process serves: a call that still
+   * exists in Asterisk is left to be picked up; one that does not was cut by a
+   * restart and ends as interrupted (its job is tried again by the rules).
+   */
+  async recover(): Promise<void> {
+    for (const { job, attempt } of await this.o.store.openAttempts()) {
+      if (this.live.has(attempt.id)) continue;
+      if (await this.o.telephony.exists(attempt.id).catch(() => true)) continue;
+      this.o.log.warn({ job: job.id, attempt: attempt.id }, 'an outbound call was cut by a restart; closing the attempt as interrupted');
+      await this.finish(job, attempt, attempt.state === 'answered' && Object.keys(attempt.answers).length > 0 ? 'answered' : 'interrupted', null, {});
+    }
+  }
+
+  private async talk(leg: CallLeg, job: Job, attempt: Attempt, resumeAt: string | null): Promise<void> {
+    const { runner } = this.o;
+    const flow = this.o.flows.get(flowName(job.kind));
+    const language = (this.o.languages as string[]).includes(job.language) ? (job.language as Language) : this.o.languages[0]!;
+    const record = runner.newRecord(leg, language, { customer: job.number, ...(job.callId ? { parentCallId: job.callId } : { outbound: true }) });
+    const session = runner.session(leg, { flow, record, language, logFields: { job: job.id, attempt: attempt.id } });
+    session.customerNumber = job.number;
+    if (job.category) session.setCategory(job.category);
+    const live: LiveAttempt = {
+      job,
+      attempt,
+      answers: { ...attempt.answers },
+      answer: (patch) => {
+        Object.assign(live.answers, patch);
+        this.o.store.recordAnswers(attempt.id, patch).catch((err) => session.log.warn({ err: (err as Error).message }, 'answer not written yet; kept for the end of the call'));
+      },
+    };
+    this.live.set(leg.id, live);
+    void this.o.store.answered(attempt.id, record.id).catch((err) => session.log.warn({ err: (err as Error).message }, 'could not mark the attempt answered yet'));
+    this.o.onAnswered?.(job, record.id);
+    try {
+      await runner.run(session, async () => {
+        await leg.setVar(CHANNEL_VARS.callId, session.recorder.id);
+        let start = flow.start;
+        if (resumeAt && flow.nodes[resumeAt]) start = resumeAt;
+        if (resumeAt) start = (await introduce(session, flow.resumePrompt)) ?? start;
+        await runner.runFlow(session, start);
+      });
+    } finally {
+      this.live.delete(leg.id);
+    }
+    const keyed = session.recorder.current.keys.length > 0 || live.answers.keyed === true;
+    await this.finish(job, attempt, keyed ? 'answered' : 'no-input', null, live.answers);
+  }
+
+  /** Ends the attempt and moves the job on; retried while the database is away (nothing is lost). */
+  private async finish(job: Job, attempt: Attempt, outcome: AttemptOutcome, cause: number | null, answers: Answers): Promise<void> {
+    const done = await withRetry(
+      () => this.o.store.finish(attempt.id, outcome, cause, answers, (c, j, a) => nextStep(c, j, a, outcome, this.o.effects, this.o.config, this.o.calendar, new Date())),
+      {
+        attempts: Infinity,
+        baseDelayMs: 500,
+        maxDelayMs: 10_000,
+        onRetry: (err, n) => {
+          if (n === 1) this.o.log.warn({ attempt: attempt.id, err: (err as Error).message }, 'cannot end the attempt yet; retrying');
+        },
+      },
+    ).catch((err) => {
+      this.o.log.error({ err, attempt: attempt.id }, 'attempt not ended; the recovery closes it');
+      return null;
+    });
+    if (!done) return;
+    this.o.log.info({ job: job.id, attempt: attempt.id, outcome, status: done.job.status, result: done.job.result }, 'outbound attempt ended');
+    if (done.job.status !== 'pending') this.o.onJobEnded?.(done.job);
+  }
+}
