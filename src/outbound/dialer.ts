@@ -95,12 +95,13 @@ export class Dialer {
       } else {
         const leaseMs = (Math.max(...Object.values(this.o.config.kinds).map((k) => k.ringSeconds)) + 3600) * 1000;
         const at = this.o.now?.() ?? new Date();
-        const { claimed, waited } = await this.o.store.claim(budget, leaseMs, (job, facts) => decideDial(job, facts, this.o.config, this.o.calendar, at));
+        const { claimed, waited, cancelled } = await this.o.store.claim(budget, leaseMs, at, (job, facts) => decideDial(job, facts, this.o.config, this.o.calendar, at));
+        for (const { job, why } of cancelled) this.o.log.info({ job: job.id, kind: job.kind, why }, 'callback no longer needed; not dialled');
         this.tokens -= claimed.length;
         for (const c of claimed) this.o.track(this.o.calls.place(c).catch((err) => this.o.log.error({ err, job: c.job.id }, 'outbound call failed')));
         if (claimed.length >= budget) nextMs = Math.ceil(1000 / rate); // more may be due: the next slot
         else {
-          const due = await this.o.store.msUntilNextDue();
+          const due = await this.o.store.msUntilNextDue(at);
           if (due !== null) nextMs = Math.min(nextMs, Math.max(due, waited > 0 ? 1000 : 0));
         }
       }

@@ -107,11 +107,12 @@ export function createOutbound(base: Pick<ServiceBase, 'config' | 'log' | 'clock
     trunk: config.trunk,
     languages: config.languages.enabled,
     effects,
+    clock: base.clock,
     ...(uses.onAnswered ? { onAnswered: uses.onAnswered } : {}),
     ...(uses.onJobEnded ? { onJobEnded: uses.onJobEnded } : {}),
     log,
   });
-  const dialer = new Dialer({ store: jobs, calls, config: settings, calendar: config.calendar, track: (w) => base.runner.track(w), log });
+  const dialer = new Dialer({ store: jobs, calls, config: settings, calendar: config.calendar, track: (w) => base.runner.track(w), log, now: () => base.clock.now() });
   const commentKeeper = new VoicemailKeeper<CommentDraft, SurveyResponse>({
     journal: new VoicemailJournal<CommentDraft>(path.join(config.dataDir, 'survey-comment-journal')),
     tickets: surveys.comments(() => db.whenMigrated()),
@@ -127,7 +128,7 @@ export function createOutbound(base: Pick<ServiceBase, 'config' | 'log' | 'clock
   }, log);
 
   const enqueue = async (job: NewJob, client?: Queryable): Promise<Job | null> => {
-    const created = await jobs.enqueue(job, settings.kinds[job.kind].attempts, client);
+    const created = await jobs.enqueue({ dueAt: base.clock.now(), ...job }, settings.kinds[job.kind].attempts, client);
     if (created) log.info({ job: created.id, kind: created.kind, to: maskNumber(created.number), dueAt: created.dueAt }, 'callback queued');
     // A job written in a caller's transaction is found once it commits: look a moment later.
     if (client) setTimeout(() => dialer.kick(), 100).unref();
@@ -143,7 +144,7 @@ export function createOutbound(base: Pick<ServiceBase, 'config' | 'log' | 'clock
     );
   };
 
-  tickets.onStatusChange(ticketCallbacks((j, c) => enqueue(j, c), (c, id, kinds, why) => jobs.cancelForTicket(c, id, kinds, why), settings));
+  tickets.onStatusChange(ticketCallbacks((j, c) => enqueue(j, c), (c, id, kinds, why) => jobs.cancelForTicket(c, id, kinds, why), settings, () => base.clock.now()));
   uses.tickets.addDetail({
     name: 'callbacks',
     schema: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), status: Type.String(), result: Type.Union([Type.String(), Type.Null()]), dueAt: Type.String(), attempts: Type.Array(AttemptSchema) })),
@@ -173,7 +174,7 @@ export function createOutbound(base: Pick<ServiceBase, 'config' | 'log' | 'clock
       ...bindKinds([surveyCommentNode], new CommentKeeper(commentKeeper, calls, satisfied, log)),
     ],
     flows: JOB_KINDS.map((kind) => ({ name: flowName(kind), file: path.resolve(config.projectRoot, settings.kinds[kind].flowFile ?? FLOW_FILES[kind]) })),
-    routes: (app) => callbackRoutes(app, { jobs, optOuts, tickets, enqueue: (j) => enqueue(j), kick: () => dialer.kick() }),
+    routes: (app) => callbackRoutes(app, { jobs, optOuts, tickets, enqueue: (j) => enqueue(j), kick: () => dialer.kick(), clock: base.clock }),
     workers: [
       { name: 'outbound dialer', start: () => void db.ready.then(() => dialer.start(), () => undefined), stop: () => dialer.stop() },
       { name: 'survey comment keeper', start: () => commentKeeper.start(), stop: () => commentKeeper.stop() },

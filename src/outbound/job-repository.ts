@@ -50,27 +50,33 @@ export class JobRepository {
    * (with the facts gathered here) whether to dial, wait or cancel; emergency
    * callbacks come first.
    */
-  async claim(limit: number, leaseMs: number, decide: (job: Job, facts: DialFacts) => DialDecision): Promise<{ claimed: Claimed[]; waited: number; cancelled: number }> {
+  async claim(
+    limit: number,
+    leaseMs: number,
+    now: Date,
+    decide: (job: Job, facts: DialFacts) => DialDecision,
+  ): Promise<{ claimed: Claimed[]; waited: number; cancelled: Array<{ job: Job; why: string }> }> {
     return inTransaction(this.pool, async (c) => {
+      // The service's clock, not the database's: due times are written by it (HOTLINE_NOW in tests and demos).
       const { rows } = await c.query(
-        `select * from callback_jobs where status = 'pending' and due_at <= now()
+        `select * from callback_jobs where status = 'pending' and due_at <= $2
           order by priority desc, due_at limit $1 for update skip locked`,
-        [limit],
+        [limit, now],
       );
       let inProgress = Number((await c.query(`select count(*)::int as n from callback_jobs where status = 'dialing'`)).rows[0].n);
       const claimed: Claimed[] = [];
       let waited = 0;
-      let cancelled = 0;
+      const cancelled: Array<{ job: Job; why: string }> = [];
       for (const row of rows) {
         const job = jobFromRow(row);
-        const decision = decide(job, await this.facts(c, job, inProgress));
+        const decision = decide(job, await this.facts(c, job, inProgress, now));
         if (decision.kind === 'wait') {
           waited++;
           if (decision.until) await c.query(`update callback_jobs set due_at = $2, updated_at = now() where id = $1`, [job.id, decision.until]);
           continue;
         }
         if (decision.kind === 'cancel') {
-          cancelled++;
+          cancelled.push({ job, why: decision.why });
           await c.query(`update callback_jobs set status = $2, result = $2, result_detail = $3, updated_at = now() where id = $1`, [
             job.id, decision.status, JSON.stringify({ why: decision.why }),
           ]);
@@ -78,13 +84,13 @@ export class JobRepository {
         }
         const attemptNo = job.attempts + 1;
         const { rows: a } = await c.query(
-          `insert into callback_attempts (id, job_id, attempt, number) values ($1, $2, $3, $4) returning *`,
-          [randomUUID(), job.id, attemptNo, job.number],
+          `insert into callback_attempts (id, job_id, attempt, number, started_at) values ($1, $2, $3, $4, $5) returning *`,
+          [randomUUID(), job.id, attemptNo, job.number, now],
         );
         const { rows: j } = await c.query(
-          `update callback_jobs set status = 'dialing', attempts = $2, lease_until = now() + $3::float8 * interval '1 millisecond', updated_at = now()
+          `update callback_jobs set status = 'dialing', attempts = $2, lease_until = $3, updated_at = now()
             where id = $1 returning *`,
-          [job.id, attemptNo, leaseMs],
+          [job.id, attemptNo, new Date(now.getTime() + leaseMs)],
         );
         claimed.push({ job: jobFromRow(j[0]), attempt: attemptFromRow(a[0]) });
         inProgress++;
@@ -93,11 +99,12 @@ export class JobRepository {
     });
   }
 
-  private async facts(c: pg.PoolClient, job: Job, inProgress: number): Promise<DialFacts> {
+  private async facts(c: pg.PoolClient, job: Job, inProgress: number, now: Date): Promise<DialFacts> {
     const optedOut = (await c.query('select 1 from callback_opt_outs where number = $1', [job.number])).rowCount! > 0;
     const today = await c.query(
-      `select count(*)::int as n from callback_attempts where number = $1 and started_at >= date_trunc('day', now() at time zone $2) at time zone $2`,
-      [job.number, this.timeZone],
+      `select count(*)::int as n from callback_attempts
+        where number = $1 and started_at >= date_trunc('day', $3::timestamptz at time zone $2) at time zone $2 and started_at <= $3`,
+      [job.number, this.timeZone, now],
     );
     let ticketStatus: string | null | undefined;
     if (job.ticketId) ticketStatus = (await c.query('select status from tickets where id = $1', [job.ticketId])).rows[0]?.status ?? null;
@@ -113,8 +120,8 @@ export class JobRepository {
   }
 
   /** A person picked up; the call runs its flow now. */
-  async answered(attemptId: string, callId: string): Promise<void> {
-    await this.pool.query(`update callback_attempts set state = 'answered', answered_at = coalesce(answered_at, now()), call_id = $2 where id = $1`, [attemptId, callId]);
+  async answered(attemptId: string, callId: string, at: Date): Promise<void> {
+    await this.pool.query(`update callback_attempts set state = 'answered', answered_at = coalesce(answered_at, $3), call_id = $2 where id = $1`, [attemptId, callId, at]);
   }
 
   /** Adds what the callee keyed to the attempt, as it happens (kept if the call drops). */
@@ -132,13 +139,14 @@ export class JobRepository {
     outcome: AttemptOutcome,
     cause: number | null,
     answers: Answers,
+    now: Date,
     next: (c: pg.PoolClient, job: Job, attempt: Attempt) => Promise<{ status: JobStatus; result?: string; detail?: Record<string, unknown>; dueAt?: Date }>,
   ): Promise<{ job: Job; attempt: Attempt } | null> {
     return inTransaction(this.pool, async (c) => {
       const { rows: a } = await c.query(
-        `update callback_attempts set state = 'ended', outcome = $2, cause = $3, ended_at = now(), answers = answers || $4::jsonb
+        `update callback_attempts set state = 'ended', outcome = $2, cause = $3, ended_at = $5, answers = answers || $4::jsonb
           where id = $1 and state <> 'ended' returning *`,
-        [attemptId, outcome, cause, JSON.stringify(answers)],
+        [attemptId, outcome, cause, JSON.stringify(answers), now],
       );
       if (!a[0]) return null;
       const attempt = attemptFromRow(a[0]);
@@ -205,12 +213,12 @@ export class JobRepository {
   }
 
   /** Staff: dial a pending job now, or one that ended unreachable once more (one more attempt). */
-  async retryNow(id: string, by: string): Promise<Job | null> {
+  async retryNow(id: string, by: string, now: Date): Promise<Job | null> {
     const { rows } = await this.pool.query(
-      `update callback_jobs set status = 'pending', due_at = now(), max_attempts = greatest(max_attempts, attempts + 1),
+      `update callback_jobs set status = 'pending', due_at = $3, max_attempts = greatest(max_attempts, attempts + 1),
               result_detail = result_detail || $2::jsonb, updated_at = now()
         where id = $1 and status in ('pending', 'unreachable') returning *`,
-      [id, JSON.stringify({ retriedBy: by })],
+      [id, JSON.stringify({ retriedBy: by }), now],
     );
     return rows[0] ? jobFromRow(rows[0]) : null;
   }
@@ -226,9 +234,10 @@ export class JobRepository {
   }
 
   /** Milliseconds until the next pending job is due (0 when one is overdue), null when none is pending. */
-  async msUntilNextDue(): Promise<number | null> {
+  async msUntilNextDue(now: Date): Promise<number | null> {
     const { rows } = await this.pool.query(
-      `select greatest(0, extract(epoch from (min(due_at) - now())) * 1000)::float8 as ms from callback_jobs where status = 'pending'`,
+      `select greatest(0, extract(epoch from (min(due_at) - $1::timestamptz)) * 1000)::float8 as ms from callback_jobs where status = 'pending'`,
+      [now],
     );
     return rows[0]?.ms === null || rows[0]?.ms === undefined ? null : Number(rows[0].ms);
   }

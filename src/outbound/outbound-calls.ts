@@ -6,6 +6,7 @@ import type { CallRunner } from '../ivr/call-runner.ts';
 import type { FlowSet } from '../ivr/flow-set.ts';
 import { introduce } from '../ivr/flow-runner.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { Clock } from '../time/clock.ts';
 import { maskNumber } from '../logging/mask.ts';
 import type { CallLeg, DialFailure, Telephony } from '../telephony/port.ts';
 import { nextStep, type FinishEffects } from './finish.ts';
@@ -30,6 +31,7 @@ export interface OutboundCallsOptions {
   trunk: HotlineConfig['trunk'];
   languages: readonly Language[];
   effects: FinishEffects;
+  clock: Clock;
   /** Told of every job that reached an end (done, unreachable, opted out). */
   onJobEnded?(job: Job): void;
   /** Told when a callee answers, with the id of the call's record. */
@@ -115,6 +117,7 @@ export class OutboundCalls {
       return true;
     }
     const node = await leg.getVar(CHANNEL_VARS.node).catch(() => null);
+    this.o.log.info({ job: found.job.id, attempt: attemptId, node }, 'picked up an outbound call after a restart');
     await this.talk(leg, found.job, found.attempt, node);
     return true;
   }
@@ -151,7 +154,7 @@ export class OutboundCalls {
       },
     };
     this.live.set(leg.id, live);
-    void this.o.store.answered(attempt.id, record.id).catch((err) => session.log.warn({ err: (err as Error).message }, 'could not mark the attempt answered yet'));
+    void this.o.store.answered(attempt.id, record.id, this.o.clock.now()).catch((err) => session.log.warn({ err: (err as Error).message }, 'could not mark the attempt answered yet'));
     this.o.onAnswered?.(job, record.id);
     try {
       await runner.run(session, async () => {
@@ -171,7 +174,10 @@ export class OutboundCalls {
   /** Ends the attempt and moves the job on; retried while the database is away (nothing is lost). */
   private async finish(job: Job, attempt: Attempt, outcome: AttemptOutcome, cause: number | null, answers: Answers): Promise<void> {
     const done = await withRetry(
-      () => this.o.store.finish(attempt.id, outcome, cause, answers, (c, j, a) => nextStep(c, j, a, outcome, this.o.effects, this.o.config, this.o.calendar, new Date())),
+      () => {
+        const now = this.o.clock.now();
+        return this.o.store.finish(attempt.id, outcome, cause, answers, now, (c, j, a) => nextStep(c, j, a, outcome, this.o.effects, this.o.config, this.o.calendar, now));
+      },
       {
         attempts: Infinity,
         baseDelayMs: 500,

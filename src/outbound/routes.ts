@@ -4,6 +4,7 @@ import { NotFoundError, ConflictError } from '../errors/domain-error.ts';
 import { principalOf, requireRole } from '../http/auth.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { TicketService } from '../tickets/ticket-service.ts';
+import type { Clock } from '../time/clock.ts';
 import type { JobRepository } from './job-repository.ts';
 import type { Attempt, Job, JobKind, JobStatus, NewJob } from './job.ts';
 import type { OptOutList } from './opt-outs.ts';
@@ -16,6 +17,7 @@ export interface CallbackRoutesDeps {
   /** Queues a job and wakes the dialer; null when it existed already. */
   enqueue(job: NewJob): Promise<Job | null>;
   kick(): void;
+  clock: Clock;
 }
 
 const tags = ['callbacks'];
@@ -65,6 +67,9 @@ export async function callbackRoutes(app: FastifyInstance, d: CallbackRoutesDeps
     async (req, reply) => {
       const b = req.body;
       const ticket = b.ticket ? await d.tickets.get(b.ticket) : null;
+      // The dialer would drop it at once: say so now.
+      const needs = b.kind === 'survey' ? ['closed'] : b.kind === 'repair-confirmation' ? ['resolved', 'closed'] : null;
+      if (ticket && needs && !needs.includes(ticket.status)) throw new ConflictError(`${ticket.reference} is ${ticket.status}; a ${b.kind} call needs it ${needs.join(' or ')}`);
       const job = await d.enqueue({
         kind: b.kind as JobKind,
         number: b.number,
@@ -92,7 +97,7 @@ export async function callbackRoutes(app: FastifyInstance, d: CallbackRoutesDeps
     '/api/callbacks/:id/retry',
     { preHandler: agent, schema: { tags, summary: 'Dial a pending or unreachable job now (one more attempt)', params: JobParams, response: { 200: one, 404: ErrorSchema, 409: ErrorSchema } } },
     async (req) => {
-      const job = await d.jobs.retryNow(req.params.id, principalOf(req).username);
+      const job = await d.jobs.retryNow(req.params.id, principalOf(req).username, d.clock.now());
       if (!job) throw await missingOr(d.jobs, req.params.id, 'only a pending or unreachable job can be retried');
       d.kick();
       return { job: view(job, (await d.jobs.get(job.id))?.attempts ?? []) };

@@ -14,13 +14,18 @@ export type Enqueue = (job: NewJob, db?: Queryable) => Promise<unknown>;
  * (CB-04); a ticket closed in a surveyed category gets a survey; a ticket that
  * goes back to work no longer needs either.
  */
-export function ticketCallbacks(enqueue: Enqueue, cancel: (db: Queryable, ticketId: string, kinds: JobKind[], why: string) => Promise<unknown>, config: OutboundConfig): TicketListener {
+export function ticketCallbacks(
+  enqueue: Enqueue,
+  cancel: (db: Queryable, ticketId: string, kinds: JobKind[], why: string) => Promise<unknown>,
+  config: OutboundConfig,
+  now: () => Date,
+): TicketListener {
   return async (c, before, after) => {
     const base = { number: after.callbackNumber || after.callerNumber, language: after.language, ticketId: after.id, category: after.category };
     if (after.status === 'resolved' && after.category === 'repair') {
       await enqueue({ ...base, kind: 'repair-confirmation', dedupeKey: `repair-confirmation:${after.id}:${after.updatedAt}` }, c);
     } else if (after.status === 'closed' && config.surveyCategories.includes(after.category)) {
-      const dueAt = new Date(Date.parse(after.updatedAt) + config.surveyDelayMinutes * 60_000);
+      const dueAt = new Date(now().getTime() + config.surveyDelayMinutes * 60_000);
       await enqueue({ ...base, kind: 'survey', dueAt, dedupeKey: `survey:${after.id}:${after.updatedAt}` }, c);
     } else if (!['resolved', 'closed'].includes(after.status) && ['resolved', 'closed'].includes(before.status)) {
       await cancel(c, after.id, ['repair-confirmation', 'survey'], `the ticket is ${after.status} again`);

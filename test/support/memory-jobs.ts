@@ -31,12 +31,12 @@ export class MemoryJobStore {
     return { ...job };
   }
 
-  async claim(limit: number, _leaseMs: number, decide: (job: Job, facts: DialFacts) => DialDecision) {
+  async claim(limit: number, _leaseMs: number, _now: Date, decide: (job: Job, facts: DialFacts) => DialDecision) {
     const now = this.now();
     const due = this.jobs.filter((j) => j.status === 'pending' && Date.parse(j.dueAt) <= now.getTime()).sort((a, b) => b.priority - a.priority || a.dueAt.localeCompare(b.dueAt)).slice(0, limit);
     const claimed: Claimed[] = [];
     let waited = 0;
-    let cancelled = 0;
+    const cancelled: Array<{ job: Job; why: string }> = [];
     for (const job of due) {
       const inProgress = this.jobs.filter((j) => j.status === 'dialing').length;
       const d = decide({ ...job }, { optedOut: false, callsToNumberToday: this.attempts.filter((a) => a.number === job.number).length, gotThroughSince: false, inProgress });
@@ -46,7 +46,7 @@ export class MemoryJobStore {
         continue;
       }
       if (d.kind === 'cancel') {
-        cancelled++;
+        cancelled.push({ job: { ...job }, why: d.why });
         job.status = d.status;
         continue;
       }
@@ -62,7 +62,7 @@ export class MemoryJobStore {
     return { claimed, waited, cancelled };
   }
 
-  async answered(attemptId: string, callId: string): Promise<void> {
+  async answered(attemptId: string, callId: string, _at: Date): Promise<void> {
     const a = this.find(attemptId);
     a.state = 'answered';
     a.callId = callId;
@@ -73,7 +73,7 @@ export class MemoryJobStore {
     Object.assign(this.find(attemptId).answers, answers);
   }
 
-  async finish(attemptId: string, outcome: AttemptOutcome, cause: number | null, answers: Answers, next: Next) {
+  async finish(attemptId: string, outcome: AttemptOutcome, cause: number | null, answers: Answers, _now: Date, next: Next) {
     const a = this.find(attemptId);
     if (a.state === 'ended') return null;
     Object.assign(a, { state: 'ended', outcome, cause, endedAt: this.now().toISOString(), answers: { ...a.answers, ...answers } });
@@ -93,7 +93,7 @@ export class MemoryJobStore {
     return a ? { attempt: { ...a }, job: { ...this.jobs.find((j) => j.id === a.jobId)! } } : null;
   }
 
-  async msUntilNextDue(): Promise<number | null> {
+  async msUntilNextDue(_now: Date): Promise<number | null> {
     const pending = this.jobs.filter((j) => j.status === 'pending').map((j) => Date.parse(j.dueAt));
     return pending.length ? Math.max(0, Math.min(...pending) - this.now().getTime()) : null;
   }

@@ -101,6 +101,14 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         alertWebhookUrl: `http://127.0.0.1:${ports.webhook}/alerts`,
       },
       prompts: { catalogue: base.prompts.catalogue, renderedDir: path.join(root, 'prompts') },
+      // Short rings and no pause before a survey, so outbound calls are tested in seconds; the rules
+      // themselves (windows, 2 h retries, 2 calls a day) are the defaults.
+      outbound: {
+        kinds: Object.fromEntries(['emergency-callback', 'repair-confirmation', 'survey', 'missed-call'].map((k) => [k, { ringSeconds: 15 }])),
+        surveyDelayMinutes: 0,
+        pollSeconds: 1,
+        callsPerSecond: 10,
+      },
     };
     o.configure?.(raw);
     await writeFile(configFile, stringify(raw));

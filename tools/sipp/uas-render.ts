@@ -15,6 +15,8 @@ export interface UasScript {
   steps: readonly UasStep[];
   state: string;
   acceptEarlyHangup: boolean;
+  /** Log the number called (the request URI's user) as an `invite-to` event: who an outbound call was for. */
+  logCalled: boolean;
 }
 
 /** Requests that may reach a phone outside any call (Asterisk's qualify OPTIONS, …): answered 200, not counted. */
@@ -62,6 +64,12 @@ export function renderPhone(scripts: readonly { script(): UasScript }[], dir: st
   );
   const actions = ['<ereg regexp="sip:([^@;>]*)@" search_in="hdr" header="From:" assign_to="fromUri,caller"/>'];
   r.vars.add('fromUri');
+  const logCalled = scripts.some((s) => s.script().logCalled);
+  if (logCalled) {
+    // The request line comes first in the message: its URI's user is the number called.
+    actions.push('<ereg regexp="sip:([^@;>]*)@" search_in="msg" assign_to="ruri,called"/>');
+    r.vars.add('ruri');
+  }
   if (used.dialog) {
     actions.push('<ereg regexp=".*" search_in="hdr" header="From:" assign_to="inviteFrom"/>');
     actions.push('<ereg regexp=".*" search_in="hdr" header="To:" assign_to="inviteTo"/>');
@@ -74,6 +82,7 @@ export function renderPhone(scripts: readonly { script(): UasScript }[], dir: st
     actions.push(`<test assign_to="isCall${i}" variable="sippCallIndex" compare="equal" value="${i}"/>`);
   }
   actions.push(logLine('invite', '[$caller]'));
+  if (logCalled) actions.push(logLine('invite-to', '[$called]'));
   r.add('  <recv request="INVITE" rrs="true">', '    <action>', ...actions.map((a) => `      ${a}`), '    </action>', '  </recv>');
   r.add('  <nop next="stopAfterThis" test="isLastCall"/>');
   r.add('  <label id="dispatch"/>');

@@ -19,6 +19,7 @@ export class UasScenario extends CallScript<UasStep> implements Scenario {
   readonly role = 'uas' as const;
   readonly calls = 1;
   private state: 'invited' | 'ringing' | 'up' | 'ended' = 'invited';
+  private calledLogged = false;
 
   protected phase(): 'before' | 'up' | 'ended' {
     return this.state === 'up' ? 'up' : this.state === 'ended' ? 'ended' : 'before';
@@ -76,13 +77,19 @@ export class UasScenario extends CallScript<UasStep> implements Scenario {
     return this;
   }
 
+  /** Write an `invite-to` event with the number each INVITE was sent to (for a phone that stands for many numbers). */
+  logCalled(): this {
+    this.calledLogged = true;
+    return this;
+  }
+
   build(dir: string, options: BuildOptions = {}): BuiltScenario {
     return renderPhone([this], dir, options.calls ?? 1);
   }
 
   /** @internal the steps and where they leave the call, for rendering */
   script(): UasScript {
-    return { steps: this.steps, state: this.state, acceptEarlyHangup: this.earlyHangupOk };
+    return { steps: this.steps, state: this.state, acceptEarlyHangup: this.earlyHangupOk, logCalled: this.calledLogged };
   }
 }
 

@@ -125,7 +125,9 @@ describe.sequential('PromptLibrary.build with espeak-ng and sox', () => {
   });
 
   it('keeps templates for the call and renders them with its values', { timeout: 30_000 }, async () => {
-    expect(library.templateIds()).toEqual(['voicemail-callback-by']);
+    // The catalogue's two templates, in file order: the repair confirmation's day and the callback deadline.
+    expect(library.templateIds()).toEqual(['repair-done', 'voicemail-callback-by']);
+    expect(library.ids()).not.toContain('repair-done');
     expect(library.ids()).not.toContain('voicemail-callback-by');
     expect(library.has('voicemail-callback-by', 'zh-CN')).toBe(true);
     const file = await library.renderTemplate('voicemail-callback-by', 'zh-CN', { deadline: '明天上午10点' });
