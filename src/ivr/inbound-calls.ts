@@ -2,11 +2,15 @@ import type { Language } from '../config/schema.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import type { Logger } from '../logging/logger.ts';
 import { maskNumber } from '../logging/mask.ts';
-import type { CallLeg, InboundCallContext, Telephony } from '../telephony/port.ts';
+import { abortableSleep } from '../async/abortable-sleep.ts';
+import { CallEndedError, type CallLeg, type InboundCallContext, type Telephony } from '../telephony/port.ts';
 import { CHANNEL_VARS } from './call-session.ts';
 import type { CallRunner } from './call-runner.ts';
 import type { Flow } from './flow-schema.ts';
 import { introduce } from './flow-runner.ts';
+
+/** How often a picked-up call the hotline placed is offered to the features before it is given up (1 s, 2 s, … apart). */
+const CLAIM_TRIES = 5;
 
 export interface InboundCallsOptions {
   telephony: Telephony;
@@ -18,7 +22,9 @@ export interface InboundCallsOptions {
   loadRecord(id: string): Promise<CallRecord | null>;
   /**
    * Features whose calls may be picked up after a restart (calls the hotline
-   * placed): each says whether a call is its own, and then runs it on.
+   * placed): each says whether a call is its own, and then runs it on. A
+   * claim that throws could not tell (the telephony or the database slow
+   * after a restart) and is asked again.
    */
   claims?: ReadonlyArray<(leg: CallLeg) => Promise<boolean>>;
   log: Logger;
@@ -41,7 +47,13 @@ export class InboundCalls {
     let record: CallRecord | null = null;
     let customer = leg.callerNumber;
     if (context.resumed) {
-      for (const claim of this.o.claims ?? []) if (await claim(leg).catch(() => false)) return;
+      if (await this.claimed(leg, context.placed === true)) return;
+      if (context.placed) {
+        // A customer the hotline called: the inbound menu would greet them as a caller. No feature knows the call.
+        this.o.log.warn({ channel: leg.id }, 'a call the hotline placed was picked up, but no feature takes it; hanging up');
+        await leg.hangup().catch(() => undefined);
+        return;
+      }
       const stored = await this.storedState(leg);
       if (stored.node && flow.nodes[stored.node]) start = stored.node;
       if (stored.language) language = stored.language;
@@ -67,6 +79,26 @@ export class InboundCalls {
       leg.enableVoiceDetection().catch((err) => session.log.debug({ err: (err as Error).message }, 'no talk detection'));
       await runner.runFlow(session, start);
     });
+  }
+
+  /** Whether a feature took the call (or it ended meanwhile). A call the hotline placed is asked about a few times. */
+  private async claimed(leg: CallLeg, placed: boolean): Promise<boolean> {
+    const tries = placed ? CLAIM_TRIES : 1;
+    for (let n = 1; ; n++) {
+      let unsure = false;
+      for (const claim of this.o.claims ?? []) {
+        try {
+          if (await claim(leg)) return true;
+        } catch (err) {
+          if (err instanceof CallEndedError) return true;
+          unsure = true;
+          this.o.log.warn({ channel: leg.id, err: (err as Error).message, try: n }, 'cannot tell yet whose call was picked up');
+        }
+      }
+      if (!unsure || n >= tries) return false;
+      await abortableSleep(n * 1000, leg.ended).catch(() => undefined);
+      if (leg.ended.aborted) return true;
+    }
   }
 
   private async storedState(leg: CallLeg) {

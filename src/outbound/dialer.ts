@@ -19,6 +19,12 @@ export interface DialerOptions {
 
 /** How often open attempts are checked for calls a restart cut. */
 const RECOVER_EVERY_MS = 60_000;
+/**
+ * How often while a call placed by an earlier process still rings: this
+ * process hears nothing of a call that ends before it is answered (it never
+ * entered the application), so only a look tells that its attempt is over.
+ */
+const RECOVER_ORPHANS_EVERY_MS = 3_000;
 
 /**
  * The worker that places outbound calls: whenever a job is due (or one is
@@ -44,15 +50,13 @@ export class Dialer {
     if (this.started) return;
     this.started = true;
     void this.recover();
-    this.recoverTimer = setInterval(() => void this.recover(), RECOVER_EVERY_MS);
-    this.recoverTimer.unref();
     this.kick();
   }
 
   async stop(): Promise<void> {
     this.started = false;
     clearTimeout(this.timer);
-    clearInterval(this.recoverTimer);
+    clearTimeout(this.recoverTimer);
     await this.round;
   }
 
@@ -75,11 +79,15 @@ export class Dialer {
   }
 
   private async recover(): Promise<void> {
+    let orphans = 0;
     try {
-      await this.o.calls.recover();
+      orphans = await this.o.calls.recover();
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, 'cannot check open outbound attempts yet');
     }
+    if (!this.started) return;
+    this.recoverTimer = setTimeout(() => void this.recover(), orphans > 0 ? RECOVER_ORPHANS_EVERY_MS : RECOVER_EVERY_MS);
+    this.recoverTimer.unref();
   }
 
   private async runRound(): Promise<void> {

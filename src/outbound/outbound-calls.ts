@@ -65,6 +65,8 @@ const FAILED: Record<DialFailure, AttemptOutcome> = {
  */
 export class OutboundCalls {
   private readonly live = new Map<string, LiveAttempt>();
+  /** Attempts this process is placing (from the claim to their end): never the recovery's to close. */
+  private readonly placing = new Set<string>();
 
   constructor(private readonly o: OutboundCallsOptions) {}
 
@@ -75,12 +77,22 @@ export class OutboundCalls {
     return live;
   }
 
+  /** Calls of this process: ringing, or talking (picked up after a restart included). */
   get inProgress(): number {
-    return this.live.size;
+    return new Set([...this.placing, ...this.live.keys()]).size;
   }
 
   /** Dials a claimed attempt and, when a person answers, runs the kind's flow; ends the attempt either way. */
-  async place({ job, attempt }: Claimed): Promise<void> {
+  async place(claimed: Claimed): Promise<void> {
+    this.placing.add(claimed.attempt.id);
+    try {
+      await this.dialAndTalk(claimed);
+    } finally {
+      this.placing.delete(claimed.attempt.id);
+    }
+  }
+
+  private async dialAndTalk({ job, attempt }: Claimed): Promise<void> {
     const kind = this.o.config.kinds[job.kind];
     const log = this.o.log.child({ job: job.id, attempt: attempt.id, kind: job.kind });
     log.info({ to: maskNumber(job.number), n: attempt.attempt }, 'placing an outbound call');
@@ -106,11 +118,15 @@ export class OutboundCalls {
     await this.talk(dialed.leg, job, attempt, null);
   }
 
-  /** A call picked up after a restart: true when it is an outbound attempt (then it runs on here). */
+  /**
+   * A call picked up after a restart: true when it is an outbound attempt
+   * (then it runs on here). Throws when it cannot tell (the channel variable
+   * or the attempt could not be read): the caller asks again.
+   */
   async resume(leg: CallLeg): Promise<boolean> {
-    const attemptId = await leg.getVar(ATTEMPT_VAR).catch(() => null);
+    const attemptId = await leg.getVar(ATTEMPT_VAR);
     if (!attemptId) return false;
-    const found = await this.o.store.attempt(attemptId).catch(() => null);
+    const found = await this.o.store.attempt(attemptId);
     if (!found || found.attempt.state === 'ended') {
       this.o.log.warn({ attempt: attemptId }, 'an outbound call whose attempt is over was picked up; hanging up');
       await leg.hangup();
@@ -126,14 +142,21 @@ export class OutboundCalls {
    * Open attempts that no call of this process serves: a call that still
    * exists in Asterisk is left to be picked up; one that does not was cut by a
    * restart and ends as interrupted (its job is tried again by the rules).
+   * Returns how many are left waiting on a call that still exists.
    */
-  async recover(): Promise<void> {
+  async recover(): Promise<number> {
+    let waiting = 0;
     for (const { job, attempt } of await this.o.store.openAttempts()) {
-      if (this.live.has(attempt.id)) continue;
-      if (await this.o.telephony.exists(attempt.id).catch(() => true)) continue;
+      // Between the claim and the originate a call of this process does not exist yet: not cut, just early.
+      if (this.live.has(attempt.id) || this.placing.has(attempt.id)) continue;
+      if (await this.o.telephony.exists(attempt.id).catch(() => true)) {
+        waiting++;
+        continue;
+      }
       this.o.log.warn({ job: job.id, attempt: attempt.id }, 'an outbound call was cut by a restart; closing the attempt as interrupted');
       await this.finish(job, attempt, attempt.state === 'answered' && Object.keys(attempt.answers).length > 0 ? 'answered' : 'interrupted', null, {});
     }
+    return waiting;
   }
 
   private async talk(leg: CallLeg, job: Job, attempt: Attempt, resumeAt: string | null): Promise<void> {

@@ -22,8 +22,8 @@ export interface ResyncState {
   /** Playbacks waited for: their waiters, to finish those whose end was missed. */
   playbackIds(): string[];
   playbackGone(playbackId: string): void;
-  /** Takes over a call already in the application. */
-  pickUp(channel: AriChannel): void;
+  /** Takes over a call already in the application (`placed`: one the hotline dialled, a callback). */
+  pickUp(channel: AriChannel, placed: boolean): void;
   hangupStray(channelId: string): void;
 }
 
@@ -64,7 +64,7 @@ export async function resync(s: ResyncState): Promise<void> {
       await s.ari.request('destroy bridge', (c) => c.bridges.destroy({ bridgeId: bridge.id })).catch(() => {});
     }
     if (bridge && s.bridges.isAdopted(bridge.id)) continue;
-    if (RESUMABLE_ARGS.has(args[0] ?? '')) s.pickUp(ch);
+    if (RESUMABLE_ARGS.has(args[0] ?? '')) s.pickUp(ch, args[0] !== INBOUND);
     else s.hangupStray(ch.id);
   }
 }

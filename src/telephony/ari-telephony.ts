@@ -153,14 +153,14 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   private onStasisStart(ch: AriChannel, args: string[]): void {
     if (this.dialer.answered(ch.id, () => this.newLeg(ch))) return;
     if (args[0] === INBOUND) {
-      this.startInbound(ch, false);
+      this.startInbound(ch, { resumed: false });
       return;
     }
     // A call the hotline placed, answered after its dial was forgotten (the application restarted
     // while it rang): a customer is there, and the application picks the call up like one resumed.
     if (args[0] === RESUMABLE) {
       this.o.log.info({ channel: ch.id }, 'a call placed before a restart was answered; picking it up');
-      this.startInbound(ch, true);
+      this.startInbound(ch, { resumed: true, placed: true });
       return;
     }
     // A dialed leg whose dial no longer waits (cancelled, or a desk or duty phone from before a restart).
@@ -168,7 +168,8 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
     this.hangupStray(ch.id);
   }
 
-  private startInbound(ch: AriChannel, resumed: boolean): void {
+  private startInbound(ch: AriChannel, context: InboundCallContext): void {
+    const { resumed } = context;
     if (this.legs.has(ch.id)) return;
     const leg = this.newLeg(ch);
     if (!this.inboundHandler) {
@@ -177,7 +178,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
       return;
     }
     this.o.log.info({ channel: ch.id, from: maskNumber(leg.callerNumber), resumed }, resumed ? 'picking up a call already in the application' : 'inbound call');
-    this.inboundHandler(leg, { resumed });
+    this.inboundHandler(leg, context);
   }
 
   private newLeg(ch: AriChannel): AriLeg {
@@ -227,7 +228,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
       isDialing: (id: string) => this.dialer.has(id),
       playbackIds: () => [...this.playbackWaiters.keys()],
       playbackGone: (id: string) => this.playbackWaiters.get(id)?.(null),
-      pickUp: (ch: AriChannel) => this.startInbound(ch, true),
+      pickUp: (ch: AriChannel, placed: boolean) => this.startInbound(ch, { resumed: true, placed }),
       hangupStray: (id: string) => this.hangupStray(id),
     };
   }

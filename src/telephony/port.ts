@@ -198,6 +198,12 @@ export interface InboundCallContext {
    * (re)connected: it must be picked up again, not left in silence.
    */
   resumed: boolean;
+  /**
+   * True for a call the hotline placed itself (a callback, dialled resumable)
+   * that is picked up after a restart: a customer, not someone calling the
+   * hotline; a feature must claim it, the inbound flow never runs on it.
+   */
+  placed?: boolean;
 }
 
 export interface Telephony {

@@ -227,7 +227,7 @@ export class FakeTelephony implements Telephony {
   simulateInbound(leg: FakeLeg = this.newLeg(), context: Partial<InboundCallContext> = {}): FakeLeg {
     if (!this.handler) throw new Error('FakeTelephony: no inbound handler registered');
     this.adopt(leg);
-    this.handler(leg, { resumed: context.resumed ?? false });
+    this.handler(leg, { resumed: context.resumed ?? false, ...(context.placed ? { placed: true } : {}) });
     return leg;
   }
 

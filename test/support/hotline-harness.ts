@@ -139,10 +139,13 @@ export interface Harness {
   voicemail: MemoryVoicemail;
   /** Runs the calls (activeCalls, settle). */
   runner: CallRunner;
+  /** The outbound queue, in memory, and the calls it places. */
+  jobs: MemoryJobStore;
+  outbound: OutboundCalls;
   /** A caller leg on the fake telephony, to script before `dialIn`. */
   caller(init?: FakeLegInit): FakeLeg;
   /** The call reaches the hotline. */
-  dialIn(leg: FakeLeg, context?: { resumed?: boolean }): FakeLeg;
+  dialIn(leg: FakeLeg, context?: { resumed?: boolean; placed?: boolean }): FakeLeg;
   /** Advances fake time until `condition` holds. */
   runUntil(condition: () => boolean, options?: RunOptions): Promise<void>;
   /** Advances fake time until every call and callback is over. */
@@ -217,6 +220,8 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
     logs,
     voicemail,
     runner,
+    jobs,
+    outbound: calls,
     caller: (init = {}) => telephony.newLeg({ callerNumber: CALLER, ...init }),
     dialIn: (leg, context = {}) => telephony.simulateInbound(leg, context),
     runUntil,
