@@ -8,6 +8,9 @@
  * the middle (duplicates and lost jobs, both must be 0).
  *
  *   npm run bench:outbound -- [--jobs 500] [--pace 20] [--no-crash]
+ *
+ * Jobs still open at the end are listed; with DEBUG_BENCH=1 also their
+ * channel in Asterisk and the application's log lines about them.
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';

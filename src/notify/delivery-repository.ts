@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Queryable } from '../db/transaction.ts';
 import type { AttemptResult, ChannelName } from './channel.ts';
 import type { Payload } from './notification.ts';
 
@@ -16,7 +16,6 @@ export interface ClaimedDelivery {
   payload: Payload;
 }
 
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 /**
  * One row per channel for the notification; a row that already exists is left

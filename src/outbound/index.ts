@@ -16,7 +16,7 @@ import { CommentKeeper } from './comment-keeper.ts';
 import { Dialer } from './dialer.ts';
 import type { FinishEffects } from './finish.ts';
 import { JobRepository } from './job-repository.ts';
-import type { Queryable } from './job-rows.ts';
+import type { Queryable } from '../db/transaction.ts';
 import { JobSpeech } from './job-speech.ts';
 import { JOB_KINDS, type Job, type NewJob } from './job.ts';
 import { answerNode } from './nodes/answer-node.ts';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DialDecision, DialFacts } from './dial-rules.ts';
-import { attemptFromRow, inTransaction, jobFromRow, type Queryable } from './job-rows.ts';
+import { inTransaction, type Queryable } from '../db/transaction.ts';
+import { attemptFromRow, jobFromRow } from './job-rows.ts';
 import { PRIORITY, type Answers, type Attempt, type AttemptOutcome, type Job, type JobKind, type JobStatus, type NewJob } from './job.ts';
 
 /** A job claimed for one attempt: its row says 'dialing' and the attempt row exists before the call is placed. */

@@ -1,7 +1,4 @@
-import type pg from 'pg';
 import type { Attempt, Job } from './job.ts';
-
-export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
 
@@ -45,18 +42,3 @@ export function attemptFromRow(r: any): Attempt {
   };
 }
 
-/** Runs `fn` in one transaction on a client of the pool. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const result = await fn(client);
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Queryable } from './job-rows.ts';
+import type { Queryable } from '../db/transaction.ts';
 
 export interface OptOut {
   number: string;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { RecordingDraft } from '../voicemail/journal.ts';
 import type { RecordingSink } from '../voicemail/voicemail-keeper.ts';
-import type { Queryable } from './job-rows.ts';
+import type { Queryable } from '../db/transaction.ts';
 import type { Job } from './job.ts';
 
 /** A survey's spoken comment, as the keeper journals it (id = the survey job's id). */

@@ -2,7 +2,7 @@ import type { OutboundConfig } from '../config/outbound-schema.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import type { TicketListener } from '../tickets/ticket-service.ts';
 import type { Ticket } from '../tickets/ticket.ts';
-import type { Queryable } from './job-rows.ts';
+import type { Queryable } from '../db/transaction.ts';
 import type { JobKind, NewJob } from './job.ts';
 
 /** Queues a job (null: it exists already). */

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { NO_MESSAGE_BELOW_MS } from '../audio/speech.ts';
 import type { CalendarConfig } from '../config/schema.ts';
 import { toLocalParts } from '../calendar/local-time.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { appendHistory, fromRow, iso, keyColumn, type HistoryEntry } from './ticket-rows.ts';
 import {
   FINISHED_STATUSES,
@@ -195,19 +196,9 @@ export class TicketRepository {
   }
 
   /** Runs `fn` in one transaction (rolled back when it throws). */
-  async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      const result = await fn(client);
-      await client.query('commit');
-      return result;
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+  tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
+
 }
 

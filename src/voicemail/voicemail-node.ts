@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { abortableSleep } from '../async/abortable-sleep.ts';
 import { CategorySchema } from '../domain/category.ts';
-import { Jump, type CallSession } from '../ivr/call-session.ts';
+import type { CallSession } from '../ivr/call-session.ts';
 import { NodeId, PromptId } from '../ivr/flow-schema.ts';
 import type { NodeKind } from '../ivr/node-kind.ts';
 import { namedPrompts } from '../ivr/nodes/node-helpers.ts';
+import { recordMessage } from '../ivr/nodes/record-message.ts';
 import { maskNumber } from '../logging/mask.ts';
-import { isCallEnded } from '../telephony/port.ts';
 import { DEFAULT_COMPLAINT_LEVEL, deadlineFor } from '../tickets/deadline.ts';
 import type { RecordingEnd, TicketCategory, TicketDraft } from '../tickets/ticket.ts';
 import { spokenDeadline } from '../prompts/spoken-time.ts';
@@ -129,34 +129,11 @@ async function runVoicemail(node: VoicemailNode, session: CallSession, vm: Voice
   const before = session.recorder.current;
   session.recorder.outcome('voicemail', { ...before.outcomeDetail, ...(before.outcome ? { before: before.outcome } : {}), ticketId: draft.id });
 
-  let end: RecordingEnd = 'failed';
-  try {
-    await session.play([node.prompts.intro], 'emergency');
-    const result = await session.leg.record({
-      name: draft.recordingName,
-      maxSeconds: node.maxSeconds,
-      maxSilenceSeconds: node.maxSilenceSeconds,
-      beep: true,
-      terminator: '#',
-      stopKeys: session.globalKeys ? [session.env.flow.emergencyKey] : [],
-    });
-    if (result.kind === 'key') {
-      end = 'emergency';
-      session.recordKey(result.key);
-      throw new Jump(session.env.flow.emergencyNode, `key ${result.key} while recording`);
-    }
-    end = result.reason === 'terminator' ? 'key' : result.reason;
-  } catch (err) {
-    if (err instanceof Jump) {
-      if (end === 'failed') end = 'emergency';
-    } else if (isCallEnded(err)) {
-      end = 'hangup';
-    }
-    const handedOver = vm.finish(draft.id, end).catch((e) => session.log.error({ err: e }, 'voicemail not handed to the keeper'));
-    // The duty line waits for nothing: the journal is written beside it.
-    if (!(err instanceof Jump)) await handedOver;
-    throw err;
-  }
+  const end = await recordMessage(
+    session,
+    { name: draft.recordingName, maxSeconds: node.maxSeconds, maxSilenceSeconds: node.maxSilenceSeconds, intro: () => session.play([node.prompts.intro], 'emergency') },
+    (e) => vm.finish(draft.id, e),
+  );
   return finishAndClose(node, session, vm, draft, end);
 }
 

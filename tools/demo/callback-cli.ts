@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     : uas().ring(1000).answer().pause(afterMs).dtmf(values.press!).waitForHangup(90_000).acceptEarlyHangup();
   const customer: SippProcess = runSipp({ scenario: script, localPort: config.trunk.port, timeoutMs: 180_000 });
   await customer.ready;
-  process.stderr.write(`the customer's phone (${values.number}) answers at 127.0.0.1:${config.trunk.port}${values.busy ? ' busy' : `, pressing ${values.press} ${afterMs / 1000} s after answering`}\n`);
+  process.stderr.write(`the customer's phone (${values.number}) answers at 127.0.0.1:${config.trunk.port}${values.busy ? ' busy' : `, pressing ${values.press} ${(afterMs / 1000).toFixed(1)} s after answering`}\n`);
 
   try {
     const { job } = await api.request<{ job: JobView }>('POST', '/api/callbacks', {

@@ -1,10 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Jump } from '../../ivr/call-session.ts';
 import { NodeId, PromptId } from '../../ivr/flow-schema.ts';
 import type { NodeKind } from '../../ivr/node-kind.ts';
 import { namedPrompts } from '../../ivr/nodes/node-helpers.ts';
-import { isCallEnded } from '../../telephony/port.ts';
-import type { RecordingEnd } from '../../tickets/ticket.ts';
+import { recordMessage } from '../../ivr/nodes/record-message.ts';
 import type { CommentKeeper } from '../comment-keeper.ts';
 
 /**
@@ -35,27 +33,9 @@ export const surveyCommentNode: NodeKind<SurveyCommentNode, CommentKeeper> = {
     await session.play([node.prompts.intro], 'emergency');
     const draft = await comments.open(session);
     if (!draft) return node.next;
-    let end: RecordingEnd = 'failed';
-    try {
-      const result = await session.leg.record({
-        name: draft.recordingName,
-        maxSeconds: node.maxSeconds,
-        maxSilenceSeconds: node.maxSilenceSeconds,
-        beep: true,
-        terminator: '#',
-        stopKeys: session.globalKeys ? [session.env.flow.emergencyKey] : [],
-      });
-      if (result.kind === 'key') {
-        end = 'emergency';
-        session.recordKey(result.key);
-        throw new Jump(session.env.flow.emergencyNode, `key ${result.key} while recording`);
-      }
-      end = result.reason === 'terminator' ? 'key' : result.reason;
-    } catch (err) {
-      if (isCallEnded(err)) end = 'hangup';
-      await comments.finish(draft.id, end);
-      throw err;
-    }
+    const end = await recordMessage(session, { name: draft.recordingName, maxSeconds: node.maxSeconds, maxSilenceSeconds: node.maxSilenceSeconds }, (e) =>
+      comments.finish(draft.id, e),
+    );
     await comments.finish(draft.id, end);
     await session.play([node.prompts.saved], 'emergency');
     return node.next;
