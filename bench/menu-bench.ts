@@ -9,6 +9,16 @@
  * the English prompts, hang-up.
  *
  *   npm run bench -- [--calls 40] [--rate 2] [--concurrency 60]
+ *
+ * With --steps it finds the ceiling by itself: for each rate (calls a
+ * second, each for --duration seconds of arrivals) the application and the
+ * plain dialplan in turn, a row per rate with calls failed, calls in progress
+ * at the peak, both delays p50/p99 and CPU per call; then the highest rate at
+ * which both p99 stay under 100 ms, for each, and their ratio. After each
+ * application run it prints where the application's time went: the event
+ * loop's delay and each ARI request's latency (from its /health).
+ *
+ *   npm run bench -- --steps 8,12,16,20,24,28 [--duration 30]
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -19,14 +29,17 @@ import type { PromptLibrary } from '../src/prompts/prompt-library.ts';
 import { freeUdpPort, runSipp, uac } from '../tools/sipp/index.ts';
 import { startHotline } from '../test/e2e/support/hotline-process.ts';
 import { startStack, type Stack } from '../test/support/stack.ts';
-import { channelTimings, firstPromptDelays, keyToPromptDelays, percentile } from './asterisk-log-timing.ts';
+import { channelTimings, firstPromptDelays, keyToPromptDelays, percentile, type ChannelTiming } from './asterisk-log-timing.ts';
+import { runSteps } from './menu-steps.ts';
 
 const MORNING = '2026-11-24T10:00:00+08:00';
 const APP_NUMBER = '95158';
 const DIALPLAN_NUMBER = '95159';
 
-interface PhaseResult {
+export interface PhaseResult {
   name: string;
+  /** Calls in Asterisk at once at the busiest moment (from arrival to the last prompt). */
+  peak: number;
   completed: number;
   failed: number;
   firstPrompt: number[];
@@ -101,6 +114,7 @@ async function runPhase(
   const timings = [...channelTimings(log).values()];
   return {
     name,
+    peak: peakInProgress(timings),
     completed: result.successfulCalls,
     failed: result.failedCalls,
     firstPrompt: firstPromptDelays(timings),
@@ -109,6 +123,25 @@ async function runPhase(
     asteriskCpuS: cpu1.ast - cpu0.ast,
     wallS,
   };
+}
+
+function peakInProgress(timings: ChannelTiming[]): number {
+  const edges = timings.flatMap((t) => [[t.arrivedAt, 1], [t.prompts.at(-1)?.at ?? t.arrivedAt, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, d] of edges) peak = Math.max(peak, (now += d));
+  return peak;
+}
+
+/** The application's own view of the run: event loop delay and ARI request latency (GET /health). */
+async function appProfile(stack: Stack): Promise<string> {
+  const health = (await (await fetch(`${stack.env.httpUrl}/health`)).json()) as Record<string, any>;
+  const loop = health.eventLoopDelayMs ?? {};
+  const lines = [`event loop delay            p50 ${loop.p50} ms, p99 ${loop.p99} ms, max ${loop.max} ms`];
+  for (const [op, s] of Object.entries<any>(health.ariRequestMs ?? {}).slice(0, 8)) {
+    lines.push(`ARI ${op.padEnd(24)}n ${String(s.n).padStart(6)}  p50 ${String(s.p50).padStart(6)} ms  p99 ${String(s.p99).padStart(6)} ms  max ${String(s.max).padStart(7)} ms`);
+  }
+  return lines.join('\n');
 }
 
 function table(app: PhaseResult, plain: PhaseResult): string {
@@ -139,6 +172,9 @@ async function main(): Promise<void> {
       calls: { type: 'string', default: '40' },
       rate: { type: 'string', default: '2' },
       concurrency: { type: 'string', default: '60' },
+      steps: { type: 'string' },
+      'ari-connections': { type: 'string' },
+      duration: { type: 'string', default: '30' },
     },
   });
   const o = { calls: Number(values.calls), rate: Number(values.rate), concurrency: Number(values.concurrency) };
@@ -150,6 +186,7 @@ async function main(): Promise<void> {
       raw.logLevel = 'info';
       raw.asterisk.rtpPortEnd = raw.asterisk.rtpPortStart + 1999;
       raw.asterisk.maxCalls = 1000;
+      if (values['ari-connections']) raw.asterisk.ariConnections = Number(values['ari-connections']);
     },
   });
   // The application logs at info, as in production.
@@ -158,10 +195,31 @@ async function main(): Promise<void> {
     process.stderr.write(`${o.calls} calls at ${o.rate}/s (up to ${o.concurrency} at once), each ≈ 18 s: through the ARI application …\n`);
     const silence = path.join(stack.env.root, 'silence.wav');
     execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', silence, 'trim', '0', '1']);
+    if (values.steps) {
+      const rates = values.steps.split(',').map(Number);
+      const duration = Number(values.duration);
+      // A fresh application per step: its event loop and ARI figures are that step's alone.
+      await hotline.stop();
+      const phase = async (rate: number, which: 'application' | 'dialplan') => {
+        const load = { calls: Math.round(rate * duration), rate, concurrency: Math.round(rate * 25) };
+        if (which === 'dialplan') return runPhase(stack, which, DIALPLAN_NUMBER, load, null, silence);
+        const app = await startHotline(stack.env, { now: MORNING });
+        try {
+          const r = await runPhase(stack, which, APP_NUMBER, load, app.pid, silence);
+          process.stderr.write(`${rate}/s, the application's view:\n${await appProfile(stack)}\n`);
+          return r;
+        } finally {
+          await app.stop();
+        }
+      };
+      process.stdout.write(await runSteps(rates, phase));
+      return;
+    }
     const app = await runPhase(stack, 'application', APP_NUMBER, o, hotline.pid, silence);
     process.stderr.write('… and through the same menu in plain dialplan …\n');
     const plain = await runPhase(stack, 'dialplan', DIALPLAN_NUMBER, o, null, silence);
     process.stdout.write(`\nmenu benchmark: ${o.calls} calls, ${o.rate} calls/s, on ${new Date().toISOString()}\n\n${table(app, plain)}\n`);
+    process.stdout.write(`\nthe application's view:\n${await appProfile(stack)}\n`);
     const errors = hotline.errors();
     if (errors.length > 0) {
       process.stdout.write(`\napplication errors during the run: ${errors.length}\n`);

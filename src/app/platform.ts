@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { withDeadline } from '../async/deadline.ts';
 import type { Feature, ServiceDatabase } from '../feature.ts';
 import type { CallRunner } from '../ivr/call-runner.ts';
@@ -9,9 +10,19 @@ import type { AriTelephony } from '../telephony/ari-telephony.ts';
  * health of telephony, database and calls.
  */
 export function platformFeature(telephony: AriTelephony, runner: CallRunner, db: ServiceDatabase): Feature {
+  // How late the event loop runs its timers: every caller's next prompt waits behind it.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
   return {
     name: 'platform',
-    workers: [{ name: 'asterisk link', start: () => telephony.start(), stop: () => telephony.close() }],
+    workers: [
+      { name: 'asterisk link', start: () => telephony.start(), stop: () => telephony.close() },
+      {
+        name: 'event loop monitor',
+        start: () => void loopDelay.enable(),
+        stop: async () => void loopDelay.disable(),
+      },
+    ],
     health: [
       { name: 'ari', read: () => telephony.stats().connected, whenFalse: 'down' },
       {
@@ -27,6 +38,8 @@ export function platformFeature(telephony: AriTelephony, runner: CallRunner, db:
           return { legs, pendingWaits, bridges };
         },
       },
+      { name: 'eventLoopDelayMs', read: () => ({ p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) }) },
+      { name: 'ariRequestMs', read: () => telephony.requestLatency() },
     ],
   };
 }

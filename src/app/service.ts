@@ -48,9 +48,9 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
   const db = await openServiceDatabase(config, log);
 
   const calls = createCalls({ db, clock, log });
-  const { ariHost, ariPort, ariUser, appName } = config.asterisk;
+  const { ariHost, ariPort, ariUser, appName, ariConnections } = config.asterisk;
   const telephony = new AriTelephony({
-    url: `http://${ariHost}:${ariPort}`, user: ariUser, password: ariPassword, app: appName, log: log.child({ component: 'ari' }),
+    url: `http://${ariHost}:${ariPort}`, user: ariUser, password: ariPassword, app: appName, log: log.child({ component: 'ari' }), connections: ariConnections,
     onAdoptedBridgeEnded: (callIds) => calls.closeAdopted(callIds),
   });
   const flows = new FlowSet();

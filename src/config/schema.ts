@@ -249,6 +249,11 @@ export const ConfigSchema = Type.Object(
         rtpPortStart: Type.Integer({ minimum: 1024, maximum: 65535, default: 10000 }),
         rtpPortEnd: Type.Integer({ minimum: 1024, maximum: 65535, default: 10999 }),
         maxCalls: Type.Integer({ minimum: 1, default: 200 }),
+        /**
+         * HTTP connections the application keeps to ARI at most (kept alive, reused).
+         * Asterisk runs a thread per connection and serves 100 at most; see ari-connection.ts.
+         */
+        ariConnections: Type.Integer({ minimum: 1, maximum: 90, default: 16 }),
       },
       { default: {}, additionalProperties: false },
     ),

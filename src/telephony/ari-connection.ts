@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
+import http from 'node:http';
 import ari from 'ari-client';
 import type { Client } from 'ari-client';
 import WebSocket from 'ws';
 import { withDeadline } from '../async/deadline.ts';
 import type { Logger } from '../logging/logger.ts';
 import { asAriEvent, type AriEvent } from './ari-events.ts';
+import { RequestTimings } from './request-timings.ts';
 
 export type { AriEvent } from './ari-events.ts';
 
@@ -19,6 +21,29 @@ export interface AriConnectionOptions {
   maxBackoffMs?: number;
   /** Time allowed for one REST request, ms; default 10 000. */
   requestTimeoutMs?: number;
+  /** HTTP connections to Asterisk at most; default 16. */
+  connections?: number;
+}
+
+/**
+ * Connections to Asterisk's HTTP server at most. Asterisk serves at most 100
+ * HTTP sessions (http.conf sessionlimit) with a thread each; an unbounded
+ * client opened more under a burst of calls, and requests beyond the limit
+ * stalled until the 10 s request deadline (measured at 16 and 20 calls a
+ * second), handing callers over to the dialplan. A few kept-alive connections,
+ * reused, serve the burst best: 64 were slower than 16 (Asterisk's threads
+ * contend), see the note of issue 10 and `npm run bench -- --steps`.
+ */
+const ARI_SOCKETS = 16;
+
+/**
+ * ari-client takes no HTTP agent: its requests go through the process's
+ * plain-HTTP global agent, which in the application process carries nothing
+ * but ARI (webhooks use fetch, TTS its own clients). So that agent is ARI's.
+ */
+function useAriSockets(max: number): void {
+  if (http.globalAgent.maxSockets === max) return;
+  http.globalAgent = new http.Agent({ keepAlive: true, maxSockets: max, maxFreeSockets: max });
 }
 
 /** Thrown by request() while Asterisk cannot be reached. */
@@ -45,9 +70,12 @@ export class AriConnection extends EventEmitter {
   private connects = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
+  /** How long each REST request took, by operation. */
+  readonly timings = new RequestTimings();
 
   constructor(private readonly o: AriConnectionOptions) {
     super();
+    useAriSockets(o.connections ?? ARI_SOCKETS);
   }
 
   get isConnected(): boolean {
@@ -80,7 +108,12 @@ export class AriConnection extends EventEmitter {
     const client = this.client;
     if (!client || this.closed) throw new AriUnavailableError(`not connected (${what})`);
     const ms = this.o.requestTimeoutMs ?? 10_000;
-    return withDeadline(call(client), ms, what, unavailable(what, ms));
+    const started = performance.now();
+    try {
+      return await withDeadline(call(client), ms, what, unavailable(what, ms));
+    } finally {
+      this.timings.record(what, performance.now() - started);
+    }
   }
 
   /**

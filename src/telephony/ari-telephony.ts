@@ -7,6 +7,7 @@ import type { AriChannel, AriEvent } from './ari-events.ts';
 import { AriLeg, type PlaybackRegistry } from './ari-leg.ts';
 import { AriRecordingArchive } from './ari-recordings.ts';
 import { INBOUND, resync } from './ari-resync.ts';
+import type { LatencySummary } from './request-timings.ts';
 import type { RecordingOutcome } from './record-wait.ts';
 import type { Bridge, CallLeg, DialOptions, DialResult, InboundCallContext, RecordingArchive, Telephony, TelephonyStats } from './port.ts';
 
@@ -16,6 +17,8 @@ export interface AriTelephonyOptions {
   password: string;
   app: string;
   log: Logger;
+  /** HTTP connections to ARI at most. */
+  connections?: number;
   /**
    * Told when a bridge found after a restart ends, with the call ids stored on
    * its channels (variable HOTLINE_CALL_ID).
@@ -42,7 +45,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   private resyncing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: AriTelephonyOptions) {
-    this.ari = new AriConnection({ url: o.url, user: o.user, password: o.password, app: o.app, log: o.log });
+    this.ari = new AriConnection({ url: o.url, user: o.user, password: o.password, app: o.app, log: o.log, ...(o.connections ? { connections: o.connections } : {}) });
     this.dialer = new AriDialer(this.ari, o.app, o.log);
     this.bridges = new AriBridges(this.ari, o.log, o.onAdoptedBridgeEnded);
     this.recordings = new AriRecordingArchive(this.ari);
@@ -73,6 +76,11 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
     let waits = this.dialer.size + this.playbackWaiters.size + this.recordingWaiters.size;
     for (const leg of this.legs.values()) waits += leg.pendingWaits;
     return { connected: this.ari.isConnected, legs: this.legs.size, pendingWaits: waits, bridges: this.bridges.size };
+  }
+
+  /** Latency of the REST requests to Asterisk, by operation (not part of the port: ARI's own figure). */
+  requestLatency(): Record<string, LatencySummary> {
+    return this.ari.timings.summary();
   }
 
   expect(playbackId: string, onFinished: (state: string | null) => void): void {
