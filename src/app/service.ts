@@ -62,7 +62,8 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
   const tickets = createTickets(base, { deliveries: notify.deliveries });
   const emergency = createEmergency(base, {
     notify: (n) => notify.notify(n),
-    callBack: (r) => void outbound.enqueue({ kind: 'emergency-callback', ...r, dedupeKey: `emergency-callback:${r.callId}` }),
+    // Queued through the retrying path: a database away for a moment delays the callback, never drops it.
+    callBack: (r) => outbound.queue({ kind: 'emergency-callback', ...r, dedupeKey: `emergency-callback:${r.callId}` }),
     records: calls.repository,
   });
   const outbound = createOutbound(base, { tickets, notify, recordings: tickets.recordings, ...emergencyHooks(emergency) });

@@ -54,8 +54,12 @@ export interface OutboundUses {
 }
 
 export interface Outbound extends Feature {
-  /** Queues a job and wakes the dialer; null when it existed already. */
-  enqueue(job: NewJob): Promise<Job | null>;
+  /**
+   * Queues a job for a trigger that cannot wait or fail (an abandoned
+   * emergency call, a missed call): in the background, tried again while the
+   * database is away, logged as an error only if it never could be.
+   */
+  queue(job: NewJob): void;
   /** Every ended call: a caller who chose a topic and left unanswered is called back. */
   callEnded(record: CallRecord): void;
   /** Every completed voicemail: one with nothing said is called back. */
@@ -159,7 +163,7 @@ export function createOutbound(base: Pick<ServiceBase, 'config' | 'log' | 'clock
   return {
     name: 'outbound',
     calls,
-    enqueue: (job) => enqueue(job),
+    queue: (job) => enqueueSoon(job),
     callEnded: (record) => {
       const job = missedCall(record, settings);
       if (job) enqueueSoon(job);
