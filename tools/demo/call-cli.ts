@@ -18,6 +18,7 @@ import { ApiClient } from '../../src/cli/api-client.ts';
 import { loadConfig, type LoadedConfig } from '../../src/config/load-config.ts';
 import { freeUdpPort, runSipp, uac, uas, type SippProcess } from '../sipp/index.ts';
 import { printCallPath, type CallView } from './print-call.ts';
+import { runCli, seconds } from './cli.ts';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -40,8 +41,8 @@ async function main(): Promise<void> {
   if (values['duty-answers']) phones.push(await answeringPhone(config, 'duty1', true));
   if (values['desk-answers']) phones.push(await answeringPhone(config, 'desk1', false));
 
-  const afterMs = seconds(values.after, '--after');
-  const stayMs = seconds(values.stay, '--stay');
+  const afterMs = seconds(values.after, '--after', 600);
+  const stayMs = seconds(values.stay, '--stay', 600);
   let script = uac({ to: config.trunk.hotlineNumber, from: values.from }).pause(afterMs);
   if (values.press) script = script.dtmf(values.press);
   // The hotline may end the call first (an officer hangs up, a goodbye): that is fine here.
@@ -84,13 +85,4 @@ async function waitForRecord(api: ApiClient, sipCallId: string): Promise<CallVie
   return null;
 }
 
-function seconds(value: string | undefined, what: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 600) throw new Error(`${what}: seconds between 0 and 600, not ${value}`);
-  return Math.round(n * 1000);
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runCli(main);

@@ -28,6 +28,7 @@ import { loadConfig, type LoadedConfig } from '../../src/config/load-config.ts';
 import { MANIFEST_FILE, type Manifest } from '../../src/prompts/manifest.ts';
 import { runSipp, uas, type SippProcess } from '../sipp/index.ts';
 import { printJob, type JobView } from './print-job.ts';
+import { runCli, seconds } from './cli.ts';
 
 const KINDS = ['repair-confirmation', 'survey', 'missed-call'];
 
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   });
   if (config.trunk.host !== '127.0.0.1') throw new Error(`the trunk goes to ${config.trunk.host}: this tool answers on 127.0.0.1 only (a demo configuration)`);
 
-  const afterMs = values.after === undefined ? intoQuestionMs(config) : seconds(values.after, '--after');
+  const afterMs = values.after === undefined ? intoQuestionMs(config) : seconds(values.after, '--after', 120);
   const script = values.busy
     ? uas().ring(500).reject(486)
     : uas().ring(1000).answer().pause(afterMs).dtmf(values.press!).waitForHangup(90_000).acceptEarlyHangup();
@@ -74,16 +75,21 @@ async function main(): Promise<void> {
   }
 }
 
-/** The job once its first attempt has ended (or after 2 minutes, as it stands). */
+/**
+ * The job once its first attempt has ended; as it stands after 2 minutes, or
+ * after 10 s when the dialer has put it off by more than a minute (outside the
+ * calling window, over the day's cap).
+ */
 async function waitForAttempt(api: ApiClient, id: string): Promise<JobView> {
-  const deadline = Date.now() + 120_000;
+  const started = Date.now();
   let job: JobView;
   do {
     job = (await api.get<{ job: JobView }>(`/api/callbacks/${id}`)).job;
     if (job.attemptList.some((a) => a.state === 'ended')) return job;
-    if (job.attemptList.length === 0 && Date.now() > deadline - 110_000 && new Date(job.dueAt).getTime() > Date.now() + 60_000) return job;
+    const putOff = job.attemptList.length === 0 && Date.parse(job.dueAt) > Date.now() + 60_000;
+    if (putOff && Date.now() - started > 10_000) return job;
     await new Promise((r) => setTimeout(r, 500));
-  } while (Date.now() < deadline);
+  } while (Date.now() - started < 120_000);
   return job;
 }
 
@@ -94,13 +100,4 @@ function intoQuestionMs(config: LoadedConfig): number {
   return ['outbound-opening', 'outbound-emergency'].reduce((sum, id) => sum + (lengths?.[id]?.durationMs ?? 5000), 1500);
 }
 
-function seconds(value: string, what: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 120) throw new Error(`${what}: seconds between 0 and 120, not ${value}`);
-  return Math.round(n * 1000);
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runCli(main);

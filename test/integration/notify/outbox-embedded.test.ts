@@ -1,39 +1,27 @@
 import { eventually } from '../../support/eventually.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/db/database.ts';
-import { migrate } from '../../../src/db/migrate.ts';
 import { listDeliveries } from '../../../src/notify/delivery-repository.ts';
 import { NotificationOutbox } from '../../../src/notify/outbox.ts';
-import { captureLog, makeTempDir, removeDir } from '../../support/db-helpers.ts';
+import { captureLog } from '../../support/db-helpers.ts';
+import { EMBEDDED_START_MS, useEmbeddedDatabase } from '../../support/embedded-db.ts';
 import { startReceiver, testSettings, ticketEvent, type Receiver } from '../../support/notify-helpers.ts';
 
-// PGlite's first start in an empty folder runs initdb in WebAssembly (several seconds).
-const SLOW = 60_000;
 
 /** The default deployment: PGlite behind pglite-socket, a pool of one connection. */
 describe('ticket notifications on the embedded database', () => {
-  let dataDir: string | undefined;
-  let db: Database | undefined;
+  const embedded = useEmbeddedDatabase('hotline-notify-pglite-', { migrated: true });
   let receiver: Receiver;
 
   beforeAll(async () => {
-    dataDir = await makeTempDir('hotline-notify-pglite-');
-    db = await openDatabase({ dataDir, log: captureLog().log });
-    await migrate(db.pool, captureLog().log);
     receiver = await startReceiver();
-  }, SLOW);
+  });
 
   afterAll(async () => {
-    try {
-      await receiver?.close();
-      await db?.close();
-    } finally {
-      await removeDir(dataDir);
-    }
-  }, SLOW);
+    await receiver?.close();
+  });
 
   it('enqueues in the ticket transaction, claims, retries and records as on a server', async () => {
-    const pool = db!.pool;
+    const pool = embedded.db.pool;
     const event = ticketEvent();
     receiver.respond = (n) => (n === 1 ? 500 : 200);
     const settings = testSettings({ webhook: { url: receiver.url, secret: 'embedded-secret-0123456789', maxAttempts: 3, timeoutMs: 2_000 } });
@@ -60,5 +48,5 @@ describe('ticket notifications on the embedded database', () => {
       [1, 500],
       [2, 200],
     ]);
-  }, SLOW);
+  }, EMBEDDED_START_MS);
 });

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.ts';
-import { openDatabase, type Database } from '../../../src/db/database.ts';
-import { migrate } from '../../../src/db/migrate.ts';
 import { decideDial } from '../../../src/outbound/dial-rules.ts';
 import { nextStep, type FinishEffects } from '../../../src/outbound/finish.ts';
 import { JobRepository } from '../../../src/outbound/job-repository.ts';
 import { OptOutList } from '../../../src/outbound/opt-outs.ts';
-import { captureLog, makeTempDir, removeDir } from '../../support/db-helpers.ts';
+import { EMBEDDED_START_MS, useEmbeddedDatabase } from '../../support/embedded-db.ts';
 
-// PGlite's first start in an empty folder runs initdb in WebAssembly (several seconds).
-const SLOW = 60_000;
 const { calendar, outbound } = loadConfig({});
 const TUESDAY_10 = new Date('2026-11-24T10:00:00+08:00');
 
@@ -19,26 +15,11 @@ const TUESDAY_10 = new Date('2026-11-24T10:00:00+08:00');
  * attempt's end work there as on a server.
  */
 describe('the outbound queue on the embedded database', () => {
-  let dataDir: string | undefined;
-  let db: Database | undefined;
-
-  beforeAll(async () => {
-    dataDir = await makeTempDir('hotline-outbound-pglite-');
-    db = await openDatabase({ dataDir, log: captureLog().log });
-    await migrate(db.pool, captureLog().log);
-  }, SLOW);
-
-  afterAll(async () => {
-    try {
-      await db?.close();
-    } finally {
-      await removeDir(dataDir);
-    }
-  }, SLOW);
+  const embedded = useEmbeddedDatabase('hotline-outbound-pglite-', { migrated: true });
 
   it('claims by priority, honours the opt-out list, and ends an attempt with its answers', async () => {
-    const jobs = new JobRepository(db!.pool, calendar.timezone);
-    const optOuts = new OptOutList(db!.pool);
+    const jobs = new JobRepository(embedded.db.pool, calendar.timezone);
+    const optOuts = new OptOutList(embedded.db.pool);
     const repair = await jobs.enqueue({ kind: 'repair-confirmation', number: '13900000001', dueAt: TUESDAY_10 }, 3);
     const emergency = await jobs.enqueue({ kind: 'emergency-callback', number: '13900000002', dueAt: TUESDAY_10 }, 3);
     // On the list before the job is queued: the check at dial time ends it.
@@ -66,5 +47,5 @@ describe('the outbound queue on the embedded database', () => {
     expect(done?.job).toMatchObject({ status: 'done', result: 'confirmed' });
     expect(done?.attempt).toMatchObject({ state: 'ended', outcome: 'answered', answers: { confirm: 'solved' } });
     expect(confirmed).toEqual([repair!.id]);
-  }, SLOW);
+  }, EMBEDDED_START_MS);
 });
