@@ -54,7 +54,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     onAdoptedBridgeEnded: (callIds) => calls.closeAdopted(callIds),
   });
   const flows = new FlowSet();
-  const runner = new CallRunner({ prompts, clock, flows, records: calls.records, onCallEnded: (r) => outbound.callEnded(r), log });
+  const runner = new CallRunner({ prompts, clock, flows, records: calls.records, loadRecord: calls.load, onCallEnded: (r) => outbound.callEnded(r), log });
   const base: ServiceBase = { config, log, clock, prompts, db, telephony, flows, runner };
 
   const auth = createAuth(base, adminToken);
@@ -83,7 +83,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
 
   flows.install(features);
   const inbound = loadFlows(flows, features, config, prompts, log);
-  new InboundCalls({ telephony, runner, flow: inbound, defaultLanguage: config.languages.default, enabledLanguages: config.languages.enabled, loadRecord: calls.load, claims: [(leg) => outbound.calls.resume(leg)], log });
+  new InboundCalls({ telephony, runner, flow: inbound, defaultLanguage: config.languages.default, enabledLanguages: config.languages.enabled, claims: [(leg) => outbound.calls.resume(leg)], log });
 
   const http = await buildApp({ log, auth: auth.service, features });
   const address = await http.listen({ host: config.http.host, port: config.http.port });

@@ -17,6 +17,8 @@ export interface CallRunnerOptions {
   flows: FlowSet;
   /** Where every change of a call's record goes (written behind the call). */
   records: RecordSink;
+  /** Reads a call's record back (for calls picked up after a restart); null when it cannot in time. */
+  loadRecord(id: string): Promise<CallRecord | null>;
   /** Told of every call that ended, with its final record (missed calls are called back). */
   onCallEnded?(record: CallRecord): void;
   log: Logger;
@@ -68,6 +70,11 @@ export class CallRunner {
 
   get clock(): Clock {
     return this.o.clock;
+  }
+
+  /** A call's record as last written; null when it is not there or the database does not answer in time. */
+  loadRecord(id: string): Promise<CallRecord | null> {
+    return this.o.loadRecord(id).catch(() => null);
   }
 
   /** Waits for running calls and other tracked work (tests and a graceful stop). */

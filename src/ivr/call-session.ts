@@ -3,7 +3,7 @@ import type { CallRecorder } from '../domain/call-record.ts';
 import type { Category } from '../domain/category.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../time/clock.ts';
-import { isCallEnded, type CallLeg, type CollectOptions, type CollectResult, type PlayResult } from '../telephony/port.ts';
+import { type CallLeg, type CollectOptions, type CollectResult, type PlayResult } from '../telephony/port.ts';
 import type { Decisions } from './decisions.ts';
 import type { Flow, PromptItem } from './flow-schema.ts';
 
@@ -20,11 +20,14 @@ export class Jump {
   constructor(readonly node: string, readonly reason: string) {}
 }
 
-/** Channel variables that let a restarted application pick a call up where it was. */
+/**
+ * Channel variables that let a restarted application find a call's record.
+ * Where the call was (its node, its language) is read back from that record,
+ * not from the channel: a channel variable is one more ARI request at every
+ * node, on the path between a key and the next prompt (issue 10).
+ */
 export const CHANNEL_VARS = {
   callId: 'HOTLINE_CALL_ID',
-  node: 'HOTLINE_NODE',
-  language: 'HOTLINE_LANG',
   /** Set on callbacks, whose caller id is the hotline's own number. */
   customer: 'HOTLINE_CUSTOMER',
 } as const;
@@ -77,31 +80,17 @@ export class CallSession {
   }
 
   /**
-   * Marks entry into a node: on the record and on the channel (for a restart).
-   * The channel value is set before the node's first request: Asterisk applies
-   * it on the channel's command queue, where a prompt requested first would hold
-   * it back until the prompt ends, and a crash meanwhile would resume a node early.
+   * Marks entry into a node on the record, which the store writes behind the
+   * call; a restarted application resumes the call at the last node written.
    */
-  async enter(node: string): Promise<void> {
+  enter(node: string): void {
     this.node = node;
     this.recorder.enteredNode(node, this.now);
-    await this.storeOnChannel(CHANNEL_VARS.node, node);
   }
 
-  async setLanguage(language: Language): Promise<void> {
+  setLanguage(language: Language): void {
     this.language = language;
     this.recorder.setLanguage(language);
-    await this.storeOnChannel(CHANNEL_VARS.language, language);
-  }
-
-  /** Best effort: a value that cannot be stored only weakens a later resume. */
-  private async storeOnChannel(name: string, value: string): Promise<void> {
-    try {
-      await this.leg.setVar(name, value);
-    } catch (err) {
-      if (isCallEnded(err)) throw err;
-      this.log.debug({ err: (err as Error).message, name }, 'could not store a value on the channel');
-    }
   }
 
   setCategory(category: Category): void {

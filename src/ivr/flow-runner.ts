@@ -18,7 +18,7 @@ export async function runFlow(session: CallSession, start: string, kinds: NodeRe
     const node: FlowNode | undefined = flow.nodes[next];
     if (!node) throw new Error(`flow has no node "${next}"`);
     const from = session.node;
-    await session.enter(next);
+    session.enter(next);
     if (from !== null) session.log.debug({ from }, `transition: ${from} -> ${next}`);
     try {
       next = await kinds.run(node, session);

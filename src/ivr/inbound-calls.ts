@@ -18,8 +18,6 @@ export interface InboundCallsOptions {
   flow: Flow;
   defaultLanguage: Language;
   enabledLanguages: readonly Language[];
-  /** Reads a call's record back (for calls picked up after a restart); null when it cannot in time. */
-  loadRecord(id: string): Promise<CallRecord | null>;
   /**
    * Features whose calls may be picked up after a restart (calls the hotline
    * placed): each says whether a call is its own, and then runs it on. A
@@ -32,8 +30,8 @@ export interface InboundCallsOptions {
 
 /**
  * Calls that reach the application run through the inbound flow. A call found
- * in the application after a restart is picked up where it was: the node,
- * language and customer stored on its channel, its record read back.
+ * in the application after a restart is picked up where it was: its record
+ * (found by the call id on its channel) says the node and the language.
  */
 export class InboundCalls {
   constructor(private readonly o: InboundCallsOptions) {
@@ -55,11 +53,17 @@ export class InboundCalls {
         return;
       }
       const stored = await this.storedState(leg);
-      if (stored.node && flow.nodes[stored.node]) start = stored.node;
-      if (stored.language) language = stored.language;
       if (stored.customer) customer = stored.customer;
-      if (stored.callId) record = await this.o.loadRecord(stored.callId).catch(() => null);
-      if (!record && stored.callId) record = runner.newRecord(leg, language, { id: stored.callId, resumed: true, customer });
+      if (stored.callId) record = await runner.loadRecord(stored.callId);
+      if (record) {
+        const where = resumePoint(record, flow, this.o.enabledLanguages);
+        start = where.node ?? start;
+        language = where.language ?? language;
+      } else if (stored.callId) {
+        // The record is not in the database (it was away): the call goes on from the start, under its id.
+        this.o.log.warn({ channel: leg.id, call: stored.callId }, 'record of a picked-up call not found; it starts over');
+        record = runner.newRecord(leg, language, { id: stored.callId, resumed: true, customer });
+      }
     }
     record ??= runner.newRecord(leg, language);
     const session = runner.session(leg, { flow, record, language });
@@ -71,8 +75,8 @@ export class InboundCalls {
         // A node that waits on something of its own (a recording) is not interrupted by an apology.
         if (!runner.kinds.resumesItself(flow.nodes[start])) start = (await introduce(session, flow.resumePrompt)) ?? start;
       } else {
-        await leg.setVar(CHANNEL_VARS.callId, session.recorder.id);
-        await leg.answer();
+        // Both wait on the channel's command queue in Asterisk; sent together, neither waits for the other's reply.
+        await Promise.all([leg.setVar(CHANNEL_VARS.callId, session.recorder.id), leg.answer()]);
         session.recorder.answered(session.now);
         session.log.info({ from: maskNumber(leg.callerNumber) }, 'call answered');
       }
@@ -103,15 +107,16 @@ export class InboundCalls {
 
   private async storedState(leg: CallLeg) {
     const read = (name: string) => leg.getVar(name).catch(() => null);
-    const [callId, node, language, customer] = await Promise.all(
-      [CHANNEL_VARS.callId, CHANNEL_VARS.node, CHANNEL_VARS.language, CHANNEL_VARS.customer].map(read),
-    );
-    const enabled = this.o.enabledLanguages as string[];
-    return {
-      callId: callId ?? null,
-      node: node ?? null,
-      customer: customer ?? null,
-      language: language && enabled.includes(language) ? (language as Language) : null,
-    };
+    const [callId, customer] = await Promise.all([CHANNEL_VARS.callId, CHANNEL_VARS.customer].map(read));
+    return { callId: callId ?? null, customer: customer ?? null };
   }
+}
+
+/** Where a call picked up again goes on: the last node its record reached, in its language. */
+export function resumePoint(record: CallRecord, flow: Flow, enabled: readonly Language[]): { node: string | null; language: Language | null } {
+  const last = record.nodes.at(-1)?.node ?? null;
+  return {
+    node: last && flow.nodes[last] ? last : null,
+    language: enabled.includes(record.language) ? record.language : null,
+  };
 }

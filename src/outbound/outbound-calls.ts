@@ -132,7 +132,9 @@ export class OutboundCalls {
       await leg.hangup();
       return true;
     }
-    const node = await leg.getVar(CHANNEL_VARS.node).catch(() => null);
+    // Where the call was: the last node of the record the attempt was answered into.
+    const before = found.attempt.callId ? await this.o.runner.loadRecord(found.attempt.callId) : null;
+    const node = before?.nodes.at(-1)?.node ?? null;
     this.o.log.info({ job: found.job.id, attempt: attemptId, node }, 'picked up an outbound call after a restart');
     await this.talk(leg, found.job, found.attempt, node);
     return true;

@@ -22,26 +22,28 @@ export interface LegInternals {
 }
 
 /**
- * Plays one file until it ends, an accepted key interrupts it, or `stop`
- * aborts. The end is Asterisk's PlaybackFinished event; should that event be
- * lost, the playback's deadline (its length plus a margin) ends the wait, so
- * a caller is never held in silence by a missing event.
+ * Plays files, one after another, as one Asterisk playback (one request, one
+ * id) until the last ends, an accepted key interrupts, or `stop` aborts. The
+ * end is Asterisk's PlaybackFinished event; should that event be lost, the
+ * playback's deadline (the files' lengths plus a margin) ends the wait, so a
+ * caller is never held in silence by a missing event.
  */
 export async function playOnLeg(
 leg: LegInternals,
-file: string,
+files: readonly string[],
 accept: ((key: Key) => boolean) | null,
 stop?: AbortSignal,
 ): Promise<'finished' | 'key' | 'stopped'> {
   const playbackId = randomUUID();
-  const media = file.includes(':') && !file.startsWith('/') ? file : `sound:${file}`;
+  // Asterisk splits the media parameter at commas (our files are paths without commas).
+  const media = files.map((file) => (file.includes(':') && !file.startsWith('/') ? file : `sound:${file}`)).join(',');
   const finished = new AbortController();
   let finalState: string | null = null;
   leg.registry.expect(playbackId, (state) => {
     finalState = state;
     finished.abort();
   });
-  const deadlineMs = await playbackDeadlineMs(file);
+  const deadlineMs = await playbackDeadlineMs(files);
   const overdueTimer = new AbortController();
   const overdue = overdueTimer.signal;
   const timer = setTimeout(() => overdueTimer.abort(), deadlineMs);
@@ -51,7 +53,7 @@ stop?: AbortSignal,
     // Wait for the end of the playback, a key (with barge-in), a stop, the deadline or the end of the call.
     for (;;) {
       if (finished.signal.aborted) {
-        if (finalState === 'failed') await playbackFailed(leg, file);
+        if (finalState === 'failed') await playbackFailed(leg, files.join(', '));
         return 'finished';
       }
       if (stop?.aborted) {
@@ -59,14 +61,16 @@ stop?: AbortSignal,
         return 'stopped';
       }
       if (overdue.aborted) {
-        leg.log.warn({ file, deadlineMs }, 'no end of playback reported in time; going on');
+        leg.log.warn({ files, deadlineMs }, 'no end of playback reported in time; going on');
         await stopPlayback(leg, playbackId);
         return 'finished';
       }
       if (accept) {
         const gotKey = await leg.keys.waitForKey(leg.ended, leg.id, deadlineMs, wake, accept);
         if (gotKey) {
-          await stopPlayback(leg, playbackId);
+          // Not waited for: the key's answer (the next prompt) need not wait a round trip. The stop
+          // cannot reach the next prompt: it names this playback, which plays until the stop arrives.
+          void stopPlayback(leg, playbackId);
           return 'key';
         }
       } else {

@@ -108,7 +108,7 @@ export class AriLeg implements CallLeg {
   }
 
   play(files: readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
-    return playSequence(files, options, this.keys, () => this.assertLive(), (file, accept, stop) => playOnLeg(this.internals(), file, accept, stop));
+    return playSequence(files, options, this.keys, () => this.assertLive(), (files, accept, stop) => playOnLeg(this.internals(), files, accept, stop));
   }
 
   collect(options: CollectOptions): Promise<CollectResult> {

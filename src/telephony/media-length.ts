@@ -27,8 +27,9 @@ export const PLAYBACK_MARGIN_MS = 5000;
 /** The bound for a sound whose length is unknown. */
 export const UNKNOWN_LENGTH_MS = 10 * 60_000;
 
-/** The deadline of a playback: its length plus the margin (or the bound for unknown lengths). */
-export async function playbackDeadlineMs(file: string): Promise<number> {
-  const length = await mediaLengthMs(file);
-  return length === null ? UNKNOWN_LENGTH_MS : length + PLAYBACK_MARGIN_MS;
+/** The deadline of a playback of files one after another: their lengths plus the margin (or the bound if one is unknown). */
+export async function playbackDeadlineMs(files: readonly string[]): Promise<number> {
+  const lengths = await Promise.all(files.map(mediaLengthMs));
+  if (lengths.some((l) => l === null)) return UNKNOWN_LENGTH_MS;
+  return (lengths as number[]).reduce((a, b) => a + b, 0) + PLAYBACK_MARGIN_MS;
 }

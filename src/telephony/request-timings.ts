@@ -31,7 +31,7 @@ export class RequestTimings {
   }
 }
 
-/** 'get HOTLINE_NODE' and 'set HOTLINE_NODE' are one operation each, whatever the variable. */
+/** 'get HOTLINE_CALL_ID' and 'set HOTLINE_CALL_ID' are one operation each, whatever the variable. */
 function operation(what: string): string {
   if (/^(get|set) [A-Z_]+$/.test(what)) return `${what.slice(0, 3)}Var`;
   return what;

@@ -1,6 +1,6 @@
 import { waitAbort } from '../../src/telephony/wait-abort.ts';
 import { collectKeys, KeyBuffer } from '../../src/telephony/key-buffer.ts';
-import { playSequence } from '../../src/telephony/play-sequence.ts';
+import { oneAfterAnother, playSequence } from '../../src/telephony/play-sequence.ts';
 import {
   CallEndedError,
   type CallLeg,
@@ -132,7 +132,7 @@ export class FakeLeg implements CallLeg {
   }
 
   play(files: readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
-    return playSequence(files, options, this.keys, () => this.assertLive(), (file, accept, stop) => this.playOne(file, accept, stop));
+    return playSequence(files, options, this.keys, () => this.assertLive(), oneAfterAnother(this.keys, (file, accept, stop) => this.playOne(file, accept, stop)));
   }
 
   collect(options: CollectOptions): Promise<CollectResult> {

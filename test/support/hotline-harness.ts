@@ -72,6 +72,23 @@ export class MemoryRecords implements RecordSink {
     this.latest.set(record.id, record);
   }
 
+  /**
+   * The record a call had written before a restart (the process that wrote it
+   * is gone): a resumed call reads its node and language back from it.
+   */
+  before(id: string, nodes: string[], extra: Partial<CallRecord> = {}): CallRecord {
+    const at = '2026-11-24T01:59:00.000Z';
+    const record: CallRecord = {
+      id, channelId: 'chan-before-restart', sipCallId: '', direction: 'inbound', parentCallId: null,
+      callerNumber: '13800138000', calledNumber: '95158', language: 'zh-CN', category: null,
+      startedAt: at, answeredAt: at, endedAt: null, nodes: nodes.map((node) => ({ node, at })), keys: [],
+      outcome: null, outcomeDetail: {}, endedNode: null, endedBy: null, emergency: null, resumedCount: 0,
+      ...extra,
+    };
+    this.latest.set(id, record);
+    return record;
+  }
+
   get(id: string): CallRecord {
     const r = this.latest.get(id);
     if (!r) throw new Error(`no record ${id}`);
@@ -167,7 +184,7 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
   const log = createLogger('debug', logs);
   const voicemail = new MemoryVoicemail(telephony.recordings, config.calendar);
   const flows = new FlowSet();
-  const runner = new CallRunner({ prompts: promptStub, clock, flows, records, log });
+  const runner = new CallRunner({ prompts: promptStub, clock, flows, records, loadRecord: async (id) => records.latest.get(id) ?? null, log });
   const base = { config, log, telephony, prompts: promptStub, runner, clock };
   // The callback of an abandoned emergency call goes through the outbound queue, here in memory.
   const jobs = new MemoryJobStore(() => clock.now());
@@ -196,7 +213,6 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
     flow,
     defaultLanguage: config.languages.default,
     enabledLanguages: config.languages.enabled,
-    loadRecord: async (id) => records.latest.get(id) ?? null,
     claims: [(leg) => calls.resume(leg)],
     log,
   });

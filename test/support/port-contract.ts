@@ -123,6 +123,15 @@ export function portContract(name: string, makeEnv: () => PortContractEnv | Prom
         expect(await env.settle(leg.collect({ firstKeyTimeoutMs: 500 }))).toEqual({ kind: 'timeout', keys: '' });
       });
 
+      it('barge-in: a key during a later file of the list stops the rest of the list', async () => {
+        const leg = await call([{ atMs: 2500, keys: '6' }]);
+        const { result, ms } = await timed(() => leg.play([env.shortPromptFile, env.promptFile, env.promptFile]));
+        expect(result).toEqual({ kind: 'key', key: '6' });
+        // The short file lasts at most 1.5 s; the next was stopped early and the third never played.
+        expect(ms).toBeLessThan(1500 + STOPPED_EARLY_MS);
+        expect(await env.settle(leg.collect({ firstKeyTimeoutMs: 500 }))).toEqual({ kind: 'timeout', keys: '' });
+      });
+
       it('barge-in: a key already queued returns at once, before the prompt plays', async () => {
         const leg = await call([{ atMs: 300, keys: '7' }]);
         await env.settle(leg.play([env.shortPromptFile], { bargeIn: false }));

@@ -18,7 +18,7 @@ export const languageNode: NodeKind<LanguageNode> = {
   prompts: () => [],
   check: (node, c) => (c.languages.includes(node.language) ? [] : [`language ${node.language} is not enabled`]),
   async run(node, session) {
-    await session.setLanguage(node.language);
+    session.setLanguage(node.language);
     return node.next;
   },
 };

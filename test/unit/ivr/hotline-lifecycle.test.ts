@@ -56,12 +56,13 @@ describe('after hours', () => {
 });
 
 describe('a call picked up again after a restart', () => {
-  const resumedLeg = (vars: Record<string, string>) => ({ id: 'chan-before-restart', vars: { HOTLINE_CALL_ID: 'call-before-restart', ...vars } });
+  const resumedLeg = () => ({ id: 'chan-before-restart', vars: { HOTLINE_CALL_ID: 'call-before-restart' } });
 
   it('hears call-resumed, then continues at its node with the same call id', async () => {
     const h = hotlineHarness({ at: DAY });
     h.telephony.target('desk1', { answer: { afterMs: 1000 } });
-    const caller = h.caller(resumedLeg({ HOTLINE_NODE: 'main-menu' })).onPlay('main-menu', { press: '0' });
+    h.records.before('call-before-restart', ['greeting', 'main-menu']);
+    const caller = h.caller(resumedLeg()).onPlay('main-menu', { press: '0' });
     h.dialIn(caller, { resumed: true });
     await h.runUntil(() => h.telephony.bridges.length > 0);
     caller.farEndHangup();
@@ -77,7 +78,7 @@ describe('a call picked up again after a restart', () => {
       outcome: 'transferred',
       endedBy: 'caller',
     });
-    expect(record.nodes.map((n) => n.node)).toEqual(['main-menu', 'desk']);
+    expect(record.nodes.map((n) => n.node)).toEqual(['greeting', 'main-menu', 'main-menu', 'desk']);
     expect(h.records.all()).toHaveLength(1);
     expect(h.logs.messages()).toContain('picked up again after a restart');
   });
@@ -107,7 +108,7 @@ describe('a call picked up again after a restart', () => {
       resumedCount: 1,
     };
     h.records.save(before);
-    const caller = h.caller(resumedLeg({ HOTLINE_NODE: 'main-menu', HOTLINE_LANG: 'en-US' })).onPlay('main-menu', { hangUp: true, afterMs: 300 });
+    const caller = h.caller(resumedLeg()).onPlay('main-menu', { hangUp: true, afterMs: 300 });
     h.dialIn(caller, { resumed: true });
     await h.finish();
     expect(caller.played()).toEqual(['/prompts/en-US/call-resumed', '/prompts/en-US/main-menu']);
@@ -118,7 +119,8 @@ describe('a call picked up again after a restart', () => {
 
   it('a stored node that is not in the flow any more starts the flow from the beginning', async () => {
     const h = hotlineHarness({ at: DAY });
-    const caller = h.caller(resumedLeg({ HOTLINE_NODE: 'voicemail-gone' })).onPlay('greeting-morning', { hangUp: true, afterMs: 300 });
+    h.records.before('call-before-restart', ['greeting', 'voicemail-gone']);
+    const caller = h.caller(resumedLeg()).onPlay('greeting-morning', { hangUp: true, afterMs: 300 });
     h.dialIn(caller, { resumed: true });
     await h.finish();
     expect(caller.heard()).toEqual(['call-resumed', 'greeting-morning']);
@@ -127,7 +129,8 @@ describe('a call picked up again after a restart', () => {
   it('1 during the apology goes straight to the duty line', async () => {
     const h = hotlineHarness({ at: DAY });
     h.telephony.target('duty1', { answer: accepts(500) });
-    const caller = h.caller(resumedLeg({ HOTLINE_NODE: 'main-menu' })).onPlay('call-resumed', { press: '1', afterMs: 300 });
+    h.records.before('call-before-restart', ['greeting', 'main-menu']);
+    const caller = h.caller(resumedLeg()).onPlay('call-resumed', { press: '1', afterMs: 300 });
     h.dialIn(caller, { resumed: true });
     await h.runUntil(() => h.telephony.bridges.length > 0, { what: 'connected to the duty officer' });
     caller.farEndHangup();
@@ -139,13 +142,25 @@ describe('a call picked up again after a restart', () => {
   it('a caller resumed on the duty line is connected to an officer', async () => {
     const h = hotlineHarness({ at: NIGHT });
     h.telephony.target('duty1', { answer: accepts(500) });
-    const caller = h.caller(resumedLeg({ HOTLINE_NODE: 'emergency' }));
+    h.records.before('call-before-restart', ['greeting', 'emergency']);
+    const caller = h.caller(resumedLeg());
     h.dialIn(caller, { resumed: true });
     await h.runUntil(() => h.telephony.bridges.length > 0);
     caller.farEndHangup();
     await h.finish();
     expect(caller.heard().slice(0, 2)).toEqual(['call-resumed', 'duty-connecting']);
     expect(h.records.get('call-before-restart')).toMatchObject({ outcome: 'emergency-accepted', resumedCount: 1 });
+  });
+
+  it('a call whose record cannot be read back starts over, under its id and answered already', async () => {
+    const h = hotlineHarness({ at: DAY });
+    const caller = h.caller(resumedLeg()).onPlay('greeting-morning', { hangUp: true, afterMs: 300 });
+    h.dialIn(caller, { resumed: true });
+    await h.finish();
+    expect(caller.heard()).toEqual(['call-resumed', 'greeting-morning']);
+    expect(caller.events()).not.toContain('answered');
+    expect(h.records.get('call-before-restart')).toMatchObject({ channelId: 'chan-before-restart', resumedCount: 1, endedBy: 'caller' });
+    expect(h.logs.messages()).toContain('record of a picked-up call not found; it starts over');
   });
 });
 

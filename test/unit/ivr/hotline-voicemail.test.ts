@@ -218,10 +218,8 @@ describe('a voicemail in progress when the application restarted', () => {
     await h.voicemail.open(draft);
     h.telephony.recordings.live.add(draft.recordingName);
     setTimeout(() => h.telephony.recordings.live.delete(draft.recordingName), 4000);
-    const caller = h.caller({
-      id: 'chan-before-restart',
-      vars: { HOTLINE_CALL_ID: 'call-before-restart', HOTLINE_NODE: 'voicemail-repair', HOTLINE_VOICEMAIL: draft.id },
-    });
+    h.records.before('call-before-restart', ['greeting', 'main-menu', 'voicemail-repair']);
+    const caller = h.caller({ id: 'chan-before-restart', vars: { HOTLINE_CALL_ID: 'call-before-restart', HOTLINE_VOICEMAIL: draft.id } });
     h.dialIn(caller, { resumed: true });
     await h.finish();
     expect(h.voicemail.opened).toHaveLength(1);
@@ -239,7 +237,8 @@ describe('a voicemail in progress when the application restarted', () => {
       recordingName: `voicemail-${id}`,
     });
     h.telephony.recordings.live.add(`voicemail-${id}`);
-    const caller = h.caller({ vars: { HOTLINE_CALL_ID: 'c', HOTLINE_NODE: 'voicemail-repair', HOTLINE_VOICEMAIL: id } });
+    h.records.before('c', ['voicemail-repair']);
+    const caller = h.caller({ vars: { HOTLINE_CALL_ID: 'c', HOTLINE_VOICEMAIL: id } });
     h.dialIn(caller, { resumed: true });
     await h.finish();
     expect(h.voicemail.finished).toEqual([{ id, end: 'restart' }]);
@@ -256,7 +255,8 @@ describe('a voicemail in progress when the application restarted', () => {
       createdAt: '2026-11-24T15:00:00.000Z', acceptedAt: '2026-11-25T00:00:00.000Z', deadline: '2026-11-27T00:00:00.000Z',
       recordingName: `voicemail-${id}`,
     });
-    const caller = h.caller({ vars: { HOTLINE_CALL_ID: 'c', HOTLINE_NODE: 'voicemail-billing', HOTLINE_VOICEMAIL: id } })
+    h.records.before('c', ['voicemail-billing']);
+    const caller = h.caller({ vars: { HOTLINE_CALL_ID: 'c', HOTLINE_VOICEMAIL: id } })
       .onPlay('voicemail-intro', { press: '#', afterMs: 3000 });
     h.dialIn(caller, { resumed: true });
     await h.finish();

@@ -62,7 +62,10 @@ describe('a call the hotline placed, picked up after a restart', () => {
     const { claimed } = await h.jobs.claim(1, 60_000, h.clock.now(), () => ({ kind: 'dial' }));
     const attempt = claimed[0]!.attempt;
     h.telephony.target('duty1', { answer: { afterMs: 1000, then: (leg) => leg.onPlay('duty-press-1', { press: '1', afterMs: 200 }) } });
-    const customer = h.caller({ id: attempt.id, callerNumber: NUMBER, vars: { HOTLINE_ATTEMPT: attempt.id, HOTLINE_NODE: 'emergency' } });
+    // Answered before the restart, into a record that had reached the duty line node.
+    await h.jobs.answered(attempt.id, 'call-before-restart', h.clock.now());
+    h.records.before('call-before-restart', ['emergency'], { direction: 'callback', channelId: attempt.id });
+    const customer = h.caller({ id: attempt.id, callerNumber: NUMBER, vars: { HOTLINE_ATTEMPT: attempt.id } });
     h.dialIn(customer, { resumed: true, placed: true });
     await h.runUntil(() => h.telephony.bridges.length === 1, { what: 'the customer to reach the duty line' });
     expect(customer.heard()).not.toContain('/prompts/zh-CN/greeting-morning');
@@ -76,7 +79,7 @@ describe('a call the hotline placed, picked up after a restart', () => {
 
   it('is hung up, unheard, when no feature knows it', async () => {
     const h = hotlineHarness({ at: DAY });
-    const customer = h.caller({ callerNumber: NUMBER, vars: { HOTLINE_NODE: 'greeting' } });
+    const customer = h.caller({ callerNumber: NUMBER });
     h.dialIn(customer, { resumed: true, placed: true });
     await h.runUntil(() => customer.ended.aborted, { what: 'the hang-up' });
     expect(customer.heard()).toEqual([]);

@@ -47,16 +47,17 @@ function legLosingEvents() {
 describe('a playback has a deadline: its length plus a margin', () => {
   it('reads the length of the WAV file Asterisk plays', async () => {
     expect(await mediaLengthMs(path.join(dir, 'two-seconds'))).toBe(2000);
-    expect(await playbackDeadlineMs(path.join(dir, 'two-seconds'))).toBe(2000 + PLAYBACK_MARGIN_MS);
-    expect(await playbackDeadlineMs(path.join(dir, 'no-such-file'))).toBe(UNKNOWN_LENGTH_MS);
-    expect(await playbackDeadlineMs('tone:ring')).toBe(UNKNOWN_LENGTH_MS);
+    expect(await playbackDeadlineMs([path.join(dir, 'two-seconds')])).toBe(2000 + PLAYBACK_MARGIN_MS);
+    expect(await playbackDeadlineMs([path.join(dir, 'two-seconds'), path.join(dir, 'two-seconds')])).toBe(4000 + PLAYBACK_MARGIN_MS);
+    expect(await playbackDeadlineMs([path.join(dir, 'two-seconds'), path.join(dir, 'no-such-file')])).toBe(UNKNOWN_LENGTH_MS);
+    expect(await playbackDeadlineMs(['tone:ring'])).toBe(UNKNOWN_LENGTH_MS);
   });
 
   it('a lost PlaybackFinished ends the wait quietly at the deadline, stops the playback and forgets its waiter', async () => {
     vi.useFakeTimers();
     const { leg, requests, waiters } = legLosingEvents();
     let end: string | null = null;
-    const playing = playOnLeg(leg, path.join(dir, 'two-seconds'), null).then((r) => { end = r; });
+    const playing = playOnLeg(leg, [path.join(dir, 'two-seconds')], null).then((r) => { end = r; });
     await vi.advanceTimersByTimeAsync(2000 + PLAYBACK_MARGIN_MS - 1);
     expect(end).toBeNull();
     await vi.advanceTimersByTimeAsync(1);
@@ -70,7 +71,7 @@ describe('a playback has a deadline: its length plus a margin', () => {
   it('with barge-in, a key still interrupts before the deadline', async () => {
     vi.useFakeTimers();
     const { leg, requests } = legLosingEvents();
-    const playing = playOnLeg(leg, path.join(dir, 'two-seconds'), () => true);
+    const playing = playOnLeg(leg, [path.join(dir, 'two-seconds')], () => true);
     await vi.advanceTimersByTimeAsync(500);
     leg.keys.push('5');
     expect(await playing).toBe('key');
