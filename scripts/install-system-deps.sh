@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system components the hotline needs, only those that are missing:
-# Asterisk (with ARI), SIPp, espeak-ng, sox and the PostgreSQL server binaries.
+# Asterisk (with ARI), SIPp, espeak-ng, sox, the PostgreSQL server binaries, and
+# Debian's Chromium (the console's browser tests and its PDF reports) with
+# poppler-utils (pdftotext reads the PDFs back in tests).
 # Idempotent: a second run on a ready machine does nothing and touches no apt state.
 set -euo pipefail
 
@@ -20,6 +22,8 @@ command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
 pg_bin_present || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

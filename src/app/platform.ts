@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { withDeadline } from '../async/deadline.ts';
 import type { Feature, ServiceDatabase } from '../feature.ts';
+import { authenticate } from '../http/auth.ts';
 import type { CallRunner } from '../ivr/call-runner.ts';
 import type { AriTelephony } from '../telephony/ari-telephony.ts';
 
@@ -23,6 +24,9 @@ export function platformFeature(telephony: AriTelephony, runner: CallRunner, db:
         stop: async () => void loopDelay.disable(),
       },
     ],
+    routes: async (app) => {
+      app.get('/api/calls/live', { preHandler: authenticate, schema: { tags: ['calls'], summary: 'Calls in the hotline now and the node each is at (caller numbers masked)' } }, async () => ({ calls: runner.live() }));
+    },
     health: [
       { name: 'ari', read: () => telephony.stats().connected, whenFalse: 'down' },
       {

@@ -1,11 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AuthService } from './auth-service.ts';
 import { authenticate, principalOf } from '../http/auth.ts';
 import {
-  ChangePasswordBody, CreatedToken, CreateTokenBody, LoginBody, LoginResponse, MeResponse, TokenIdParams, TokenSchema, tokenJson, userJson,
+  ChangePasswordBody, CreatedToken, CreateTokenBody, LoginBody, LoginResponse, MeResponse, SessionResponse, TokenIdParams, TokenSchema, tokenJson, userJson,
 } from './schemas.ts';
 import { ErrorSchema } from '../http/schemas.ts';
+import { clearSessionCookie, csrfTokenFor, setSessionCookie } from '../http/session-cookie.ts';
+import type { LoginResult } from './auth-service.ts';
 
 const tags = ['auth'];
 
@@ -24,14 +26,37 @@ export async function authRoutes(app: FastifyInstance, auth: AuthService): Promi
     },
     async (req, reply) => {
       const result = await auth.login(req.body.username, req.body.password, req.ip);
-      if (!result.ok) {
-        if (result.retryAfterSeconds !== null) {
-          return reply.code(429).header('retry-after', String(result.retryAfterSeconds))
-            .send({ error: 'too-many-requests', message: `too many failed logins; try again in ${result.retryAfterSeconds} s` });
-        }
-        return reply.code(401).send({ error: 'unauthorized', message: 'wrong username or password, or the account is deactivated' });
-      }
+      if (!result.ok) return refuse(reply, result);
       return { token: result.token, tokenId: result.session.id, expiresAt: result.session.expiresAt!.toISOString(), user: userJson(result.user) };
+    },
+  );
+
+  app.post<{ Body: Static<typeof LoginBody> }>(
+    '/api/auth/session',
+    {
+      schema: {
+        tags,
+        summary: "Sign in to the console: the session goes into an HttpOnly, SameSite=Strict cookie; the answer holds the CSRF token",
+        body: LoginBody,
+        response: { 200: SessionResponse, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const result = await auth.login(req.body.username, req.body.password, req.ip);
+      if (!result.ok) return refuse(reply, result);
+      const expiresAt = result.session.expiresAt!;
+      setSessionCookie(req, reply, result.token, expiresAt);
+      return { expiresAt: expiresAt.toISOString(), user: userJson(result.user), csrfToken: csrfTokenFor(result.token) };
+    },
+  );
+
+  app.delete(
+    '/api/auth/session',
+    { preHandler: authenticate, schema: { tags, summary: "Sign out of the console: the session is revoked and the cookie cleared", response: { 204: Type.Null(), 400: ErrorSchema } } },
+    async (req, reply) => {
+      await auth.logout(principalOf(req));
+      clearSessionCookie(req, reply);
+      return reply.code(204).send();
     },
   );
 
@@ -50,7 +75,10 @@ export async function authRoutes(app: FastifyInstance, auth: AuthService): Promi
     async (req) => {
       const p = principalOf(req);
       const user = await auth.me(p);
-      return { kind: p.kind, username: p.username, role: p.role, displayName: user?.displayName ?? null, tokenId: p.tokenId ?? null };
+      return {
+        kind: p.kind, username: p.username, role: p.role, displayName: user?.displayName ?? null, tokenId: p.tokenId ?? null,
+        ...(req.sessionCookie ? { csrfToken: csrfTokenFor(req.sessionCookie) } : {}),
+      };
     },
   );
 
@@ -102,4 +130,12 @@ export async function authRoutes(app: FastifyInstance, auth: AuthService): Promi
       return reply.code(204).send();
     },
   );
+}
+
+function refuse(reply: FastifyReply, result: Extract<LoginResult, { ok: false }>) {
+  if (result.retryAfterSeconds !== null) {
+    return reply.code(429).header('retry-after', String(result.retryAfterSeconds))
+      .send({ error: 'too-many-requests', message: `too many failed logins; try again in ${result.retryAfterSeconds} s` });
+  }
+  return reply.code(401).send({ error: 'unauthorized', message: 'wrong username or password, or the account is deactivated' });
 }

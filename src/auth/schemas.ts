@@ -52,6 +52,13 @@ export const MeResponse = Type.Object({
   role: RoleSchema,
   displayName: Type.Union([Type.String(), Type.Null()]),
   tokenId: Type.Union([Type.String(), Type.Null()]),
+  csrfToken: Type.Optional(Type.String({ description: "only when signed in by the console's cookie: send it as x-csrf-token on every change" })),
+});
+
+export const SessionResponse = Type.Object({
+  expiresAt: Time,
+  user: StaffUserSchema,
+  csrfToken: Type.String({ description: 'send it as the x-csrf-token header on every request that changes something' }),
 });
 
 export const ChangePasswordBody = Type.Object(

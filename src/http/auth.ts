@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import { type Principal, type Role, roleAtLeast } from '../domain/staff.ts';
 import { UnavailableError } from '../errors/domain-error.ts';
 import { ErrorSchema } from './schemas.ts';
+import { CSRF_HEADER, csrfOk, sessionFromCookie } from './session-cookie.ts';
 
 export type { Principal, Role } from '../domain/staff.ts';
 
@@ -20,6 +21,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who the request acts for; set by authenticate / requireRole, null on public routes. */
     principal: Principal | null;
+    /** The session token when the request was authenticated by the console's cookie. */
+    sessionCookie: string | null;
   }
   interface FastifyInstance {
     /** Set by registerAuth. */
@@ -42,6 +45,7 @@ type RoleHandler = preHandlerAsyncHookHandler & { [MIN_ROLE]?: Role };
 export function registerAuth(app: FastifyInstance, auth: TokenVerifier): void {
   app.decorate('hotlineAuth', auth);
   app.decorateRequest('principal', null);
+  app.decorateRequest('sessionCookie', null);
   app.addHook('onRoute', (route: RouteOptions) => {
     const min = [route.preHandler ?? []].flat().map((h) => (h as RoleHandler)[MIN_ROLE]).find(Boolean);
     if (!min) return;
@@ -88,15 +92,22 @@ export function principalOf(request: FastifyRequest): Principal {
 async function identify(request: FastifyRequest, reply: FastifyReply): Promise<Principal | null> {
   const auth = request.server.hotlineAuth;
   if (!auth) throw new Error('registerAuth() was not called on this fastify instance');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  if (!match) {
-    await unauthorized(reply, 'a bearer token is required (Authorization: Bearer <token>); log in at POST /api/auth/login');
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+  const cookie = bearer ? null : sessionFromCookie(request);
+  const token = bearer ?? cookie;
+  if (!token) {
+    await unauthorized(reply, 'a bearer token is required (Authorization: Bearer <token>); log in at POST /api/auth/login, or sign in to the console');
+    return null;
+  }
+  if (cookie && !csrfOk(request, cookie)) {
+    await reply.code(403).send({ error: 'csrf', message: `a request signed in by the console's cookie must carry the ${CSRF_HEADER} header of its session` });
     return null;
   }
   try {
-    const result = await auth.verify(match[1]!);
+    const result = await auth.verify(token);
     if ('principal' in result) {
       request.principal = result.principal;
+      if (cookie) request.sessionCookie = cookie;
       return result.principal;
     }
     const messages = {

@@ -1,3 +1,4 @@
+import { maskNumber } from '../logging/mask.ts';
 import { randomUUID } from 'node:crypto';
 import type { Language } from '../config/schema.ts';
 import { CallRecorder, type CallRecord, type RecordSink } from '../domain/call-record.ts';
@@ -35,6 +36,16 @@ export interface NewRecord {
   outbound?: boolean;
   /** The customer's number when it is not the leg's caller id (calls the hotline places). */
   customer?: string;
+}
+
+export interface LiveCall {
+  callId: string;
+  direction: CallRecord['direction'];
+  node: string | null;
+  language: Language;
+  caller: string;
+  startedAt: string;
+  emergency: boolean;
 }
 
 export interface SessionInit {
@@ -80,6 +91,22 @@ export class CallRunner {
   /** Waits for running calls and other tracked work (tests and a graceful stop). */
   async settle(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  /** The calls in a flow now and where each is (the console's Now page); numbers masked. */
+  live(): LiveCall[] {
+    return [...this.sessions.values()].map((s) => {
+      const r = s.recorder.current;
+      return {
+        callId: r.id,
+        direction: r.direction,
+        node: s.node,
+        language: s.language,
+        caller: maskNumber(s.customerNumber),
+        startedAt: r.startedAt,
+        emergency: r.emergency !== null,
+      };
+    });
   }
 
   /** Keeps count of work a call started beyond itself (a callback), for settle(). */
