@@ -6,11 +6,14 @@
  *   day   --until <ISO time> | --for <2h|30m> [--reason text] [--by name]
  *   clear [--by name]                        remove the override: the calendar decides again
  *   calls [--limit 10]                       the latest calls and how they ended
+ *   report --month 2026-11 [--pdf out.pdf] [--csv out.csv]
+ *                                            the monthly report (CB-03): figures printed, files written
  *   create-admin --user <name> [--name "Display Name"] [--reset]
  *                                            a staff admin account, straight in the database (works with
  *                                            the service stopped); password from HOTLINE_ADMIN_PASSWORD,
  *                                            typed on a terminal, or generated and printed once
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ApiClient } from './cli/api-client.ts';
 import { obtainPassword, runCreateAdmin } from './cli/create-admin.ts';
@@ -30,7 +33,7 @@ interface RoutingState {
   serviceHours: Record<string, string>;
 }
 
-const USAGE = `usage: npm run hotline -- status | night|day (--until <time> | --for <2h|30m>) [--reason text] [--by name] | clear | calls [--limit n] | create-admin --user <name> [--name "Display Name"] [--reset]`;
+const USAGE = `usage: npm run hotline -- status | night|day (--until <time> | --for <2h|30m>) [--reason text] [--by name] | clear | calls [--limit n] | report --month YYYY-MM [--pdf file] [--csv file] | create-admin --user <name> [--name "Display Name"] [--reset]`;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -44,6 +47,9 @@ async function main(): Promise<void> {
       user: { type: 'string' },
       name: { type: 'string' },
       reset: { type: 'boolean' },
+      month: { type: 'string' },
+      pdf: { type: 'string' },
+      csv: { type: 'string' },
     },
   });
   const [command = 'status'] = positionals;
@@ -78,6 +84,19 @@ async function main(): Promise<void> {
         const path = c.nodes.map((n: { node: string }) => n.node).join(' > ');
         process.stdout.write(`${c.startedAt}  ${maskNumber(c.callerNumber).padStart(12)}  ${String(c.outcome ?? 'in progress').padEnd(20)}  ${path}\n`);
       }
+      return;
+    }
+    case 'report': {
+      if (!values.month) throw new Error(`give --month YYYY-MM\n${USAGE}`);
+      const query = `/api/reports/monthly?month=${encodeURIComponent(values.month)}`;
+      const report = await api.get<{ figures: Array<{ id: string; key: string; numerator: number; denominator: number; value: number | null }> }>(query);
+      for (const f of report.figures) {
+        const value = f.value === null ? 'no data' : `${(f.value * 100).toFixed(1)} %`;
+        process.stdout.write(`${f.id.padEnd(7)} ${f.key.padEnd(26)} ${`${f.numerator}/${f.denominator}`.padStart(9)}  ${value}\n`);
+      }
+      if (values.pdf) writeFileSync(values.pdf, await api.download(`${query}&format=pdf`));
+      if (values.csv) writeFileSync(values.csv, await api.download(`${query}&format=csv`));
+      for (const file of [values.pdf, values.csv].filter(Boolean)) process.stdout.write(`written: ${file}\n`);
       return;
     }
     case 'create-admin': {

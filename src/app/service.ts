@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { createAuth } from '../auth/index.ts';
 import { calendarProblems } from '../calendar/calendar-check.ts';
 import { createCalls } from '../calls/index.ts';
+import { createConsole } from '../console/index.ts';
+import { createFigures } from '../figures/index.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { ensureSecret, SECRET_NAMES } from '../config/secrets.ts';
 import { createDesk } from '../desk/index.ts';
@@ -79,6 +81,8 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     tickets,
     createVoicemail(base, { tickets: tickets.repository, recordings: tickets.recordings, announce: async (t) => { await notify.announceTicket(t); outbound.voicemailCompleted(t); } }),
     outbound,
+    createFigures(base),
+    createConsole(),
   ];
 
   flows.install(features);

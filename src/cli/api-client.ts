@@ -39,21 +39,34 @@ export class ApiClient {
   }
 
   async request<T>(method: string, route: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, route, body, 10_000);
+    const payload = (await res.json().catch(() => ({}))) as { message?: string };
+    if (!res.ok) throw new ApiError(`${method} ${route}: ${res.status} ${payload.message ?? ''}`.trim(), res.status);
+    return payload as T;
+  }
+
+  /** A GET whose answer is a file (a PDF, a CSV): its bytes. */
+  async download(route: string, timeoutMs = 60_000): Promise<Buffer> {
+    const res = await this.send('GET', route, undefined, timeoutMs);
+    if (!res.ok) {
+      const payload = (await res.json().catch(() => ({}))) as { message?: string };
+      throw new ApiError(`GET ${route}: ${res.status} ${payload.message ?? ''}`.trim(), res.status);
+    }
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  private async send(method: string, route: string, body: unknown, timeoutMs: number): Promise<Response> {
     if (!this.token) throw new Error('no admin token: set HOTLINE_ADMIN_TOKEN or start the service once (npm start) to generate one');
-    let res: Response;
     try {
-      res = await fetch(`${this.baseUrl}${route}`, {
+      return await fetch(`${this.baseUrl}${route}`, {
         method,
         headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch {
       throw new ApiUnreachableError(`the hotline is not reachable at ${this.baseUrl}; is it running (npm start)?`);
     }
-    const payload = (await res.json().catch(() => ({}))) as { message?: string };
-    if (!res.ok) throw new ApiError(`${method} ${route}: ${res.status} ${payload.message ?? ''}`.trim(), res.status);
-    return payload as T;
   }
 }
 

@@ -6,6 +6,7 @@ import { useStack } from './support/environment.ts';
 import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
 import { Phones, uniqueCaller } from './support/phones.ts';
 import { AriProbe, eventually, promptMs, Records } from './support/probes.ts';
+import { voicemailTimeline } from './support/voicemail-call.ts';
 
 /**
  * Voicemail that becomes a ticket, on the real Asterisk with SIPp callers who
@@ -36,14 +37,7 @@ afterAll(async () => {
 
 const ms = (id: string) => promptMs(env, id);
 
-/** When each step happens, ms after the call is answered. */
-function timeline() {
-  const pressTopic = ms('greeting-evening') + ms('emergency-first') + 2500; // during the after-hours message
-  // The topic key acts once the message (hours and emergency number) has been said; then the read-back starts.
-  const confirm = ms('greeting-evening') + ms('emergency-first') + ms('after-hours') + 3000; // during the read-back of the number
-  const speak = confirm + ms('thank-you') + ms('voicemail-intro') + 2500; // after the beep
-  return { pressTopic, confirm, speak };
-}
+const timeline = () => voicemailTimeline(env);
 
 async function ticketsOf(from: string): Promise<any[]> {
   const res = await fetch(`${env.httpUrl}/api/tickets?q=${from}`, { headers: auth });

@@ -232,6 +232,49 @@ describe('roles', () => {
   });
 });
 
+describe('the console session cookie', () => {
+  const night = () => ({ mode: 'night', until: new Date(Date.now() + 3600_000).toISOString() });
+  const signIn = async () => {
+    const res = await call({ method: 'POST', url: '/api/auth/session', payload: { username: 'sam', password: PASSWORDS.sam } });
+    expect(res.statusCode, res.body).toBe(200);
+    const setCookie = String(res.headers['set-cookie']);
+    return { res, setCookie, cookie: setCookie.split(';')[0]!, csrf: res.json().csrfToken as string };
+  };
+
+  it('signs in into an HttpOnly, SameSite=Strict cookie; the answer holds no token, only the CSRF token', async () => {
+    const { res, setCookie, cookie, csrf } = await signIn();
+    expect(setCookie).toMatch(/^hotline_session=hlt_[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43\d{3}$/);
+    expect(res.json()).not.toHaveProperty('token');
+    expect(csrf).toMatch(/^[\w-]{43}$/);
+    const me = await call({ method: 'GET', url: '/api/auth/me', headers: { cookie } });
+    expect(me.json()).toMatchObject({ username: 'sam', role: 'supervisor', csrfToken: csrf });
+    // A bearer request gets no CSRF token: it needs none.
+    expect((await call({ method: 'GET', url: '/api/auth/me', headers: as('sam') })).json()).not.toHaveProperty('csrfToken');
+  });
+
+  it('a change by cookie needs the CSRF token of its own session: without it, or with another, 403', async () => {
+    const a = await signIn();
+    const b = await signIn();
+    for (const headers of [{ cookie: a.cookie }, { cookie: a.cookie, 'x-csrf-token': b.csrf }, { cookie: a.cookie, 'x-csrf-token': '' }]) {
+      const res = await call({ method: 'PUT', url: '/api/routing/override', headers, payload: night() });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error).toBe('csrf');
+    }
+    const ok = await call({ method: 'PUT', url: '/api/routing/override', headers: { cookie: a.cookie, 'x-csrf-token': a.csrf }, payload: night() });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().override).toMatchObject({ mode: 'night', setBy: 'sam' });
+    expect((await call({ method: 'DELETE', url: '/api/routing/override', headers: as('ada') })).statusCode).toBe(200);
+  });
+
+  it('signs out: the session is revoked and the cookie cleared', async () => {
+    const { cookie, csrf } = await signIn();
+    const out = await call({ method: 'DELETE', url: '/api/auth/session', headers: { cookie, 'x-csrf-token': csrf } });
+    expect(out.statusCode).toBe(204);
+    expect(String(out.headers['set-cookie'])).toMatch(/^hotline_session=; .*Max-Age=0/);
+    expect((await call({ method: 'GET', url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+});
+
 describe('staff management (admin)', () => {
   it('lists accounts without password hashes', async () => {
     const res = await call({ method: 'GET', url: '/api/staff', headers: as('ada') });

@@ -1,0 +1,153 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../src/figures/pdf.ts';
+import { useStack } from './support/environment.ts';
+import { startHotline, type HotlineProcess } from './support/hotline-process.ts';
+import { Phones, uniqueCaller } from './support/phones.ts';
+import { eventually } from './support/probes.ts';
+import { leaveVoicemail } from './support/voicemail-call.ts';
+
+/**
+ * The staff console in a real headless Chromium (Debian's, driven by
+ * playwright-core; nothing downloaded), against the real hotline: a SIPp
+ * caller leaves a voicemail on the real Asterisk, a supervisor signs in,
+ * finds the ticket in the queue, listens to it, changes it, switches the line
+ * and reads the month's figures and its PDF.
+ */
+const env = await useStack();
+const NIGHT = '2026-11-24T23:00:00+08:00';
+const phones = new Phones(env);
+const admin = { authorization: `Bearer ${env.adminToken}`, 'content-type': 'application/json' };
+const USER = { username: 'console.sup', password: 'a long console password 42' };
+const from = uniqueCaller();
+let hotline: HotlineProcess;
+let browser: Browser;
+let page: Page;
+let ticket: { reference: string; id: string };
+const downloads = mkdtempSync(path.join(tmpdir(), 'hotline-console-'));
+
+beforeAll(async () => {
+  hotline = await startHotline(env, { now: NIGHT });
+  const created = await fetch(`${env.httpUrl}/api/staff`, { method: 'POST', headers: admin, body: JSON.stringify({ ...USER, role: 'supervisor' }) });
+  expect([201, 409]).toContain(created.status);
+  const call = await leaveVoicemail(phones, env, from);
+  expect((await call.done).ok).toBe(true);
+  ticket = await eventually(async () => {
+    const res = await fetch(`${env.httpUrl}/api/tickets?q=${from}`, { headers: admin });
+    const { tickets } = (await res.json()) as { tickets: any[] };
+    return tickets.find((t) => t.callerNumber === from && t.recording.state === 'stored');
+  }, 'the voicemail ticket with its audio', 30_000);
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'] });
+  page = await (await browser.newContext({ acceptDownloads: true, locale: 'en-US' })).newPage();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await phones.stopAll();
+  await hotline?.stop();
+  rmSync(downloads, { recursive: true, force: true });
+});
+
+describe('the staff console in a browser', () => {
+  it('signed out: / leads to the sign-in page and the API gives no data', async () => {
+    await page.goto(`${env.httpUrl}/`);
+    await page.waitForSelector('#signin');
+    expect(page.url()).toBe(`${env.httpUrl}/console/`);
+    expect(await page.content()).not.toContain(ticket.reference);
+    const status = await page.evaluate(async () => (await fetch('/api/tickets')).status);
+    expect(status).toBe(401);
+  });
+
+  it('signs in with a staff account; the session is an HttpOnly cookie, nothing in web storage', async () => {
+    await page.fill('input[name=username]', USER.username);
+    await page.fill('input[name=password]', USER.password);
+    await page.click('#signin button[type=submit]');
+    await page.waitForSelector('#open-state');
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'hotline_session')!;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate(() => (globalThis as any).document.cookie)).not.toContain('hotline_session');
+    const stored = await page.evaluate(() => JSON.stringify({ ...(globalThis as any).localStorage }) + JSON.stringify({ ...(globalThis as any).sessionStorage }));
+    expect(stored).not.toContain(session.value);
+  });
+
+  it('a state-changing request without the CSRF token is refused, even with the cookie', async () => {
+    const status = await page.evaluate(async () => (await fetch('/api/routing/override', {
+      method: 'PUT', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'day', until: new Date(Date.now() + 3600_000).toISOString() }),
+    })).status);
+    expect(status).toBe(403);
+    const routing = (await (await fetch(`${env.httpUrl}/api/routing`, { headers: admin })).json()) as any;
+    expect(routing.override).toBeNull();
+  });
+
+  it('the queue shows the voicemail ticket; its recording plays in the page', async () => {
+    await page.goto(`${env.httpUrl}/console/#/tickets`);
+    await page.waitForSelector(`tr[data-ref="${ticket.reference}"]`);
+    await page.click(`tr[data-ref="${ticket.reference}"] a`);
+    await page.waitForSelector('audio#recording');
+    await page.evaluate(() => ((globalThis as any).document.getElementById('recording')).play());
+    const first = await eventually(async () => {
+      const a = await page.evaluate(() => { const el = (globalThis as any).document.getElementById('recording'); return { d: el.duration, t: el.currentTime }; });
+      return a.d > 0 && a.t > 0 ? a : null;
+    }, 'the recording to play', 15_000);
+    expect(first.d).toBeGreaterThan(3);
+    await eventually(async () => (await page.evaluate(() => ((globalThis as any).document.getElementById('recording')).currentTime)) > first.t + 0.5 || null, 'playback to advance', 10_000);
+  });
+
+  it('claims the ticket and changes its status', async () => {
+    await page.click('#claim');
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('saved')?.textContent !== '');
+    await page.selectOption('#change select[name=status]', 'in_progress');
+    await page.fill('#change input[name=note]', 'called the customer from the console');
+    await page.click('#change button[type=submit]');
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('ticket-status')?.textContent === 'in_progress');
+    const res = await fetch(`${env.httpUrl}/api/tickets/${ticket.reference}`, { headers: admin });
+    expect(await res.json()).toMatchObject({ status: 'in_progress', assignee: USER.username });
+  });
+
+  it('the day/night switch changes the Now page', async () => {
+    await page.goto(`${env.httpUrl}/console/#/now`);
+    await page.waitForSelector('#open-state');
+    expect(await page.textContent('#open-state')).toBe('Closed');
+    await page.selectOption('#override select[name=mode]', 'day');
+    await page.click('#override button[type=submit]');
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('open-state')?.textContent === 'Open');
+    await page.selectOption('#override select[name=mode]', 'night');
+    await page.click('#override button[type=submit]');
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('open-state')?.textContent === 'Closed');
+    const routing = (await (await fetch(`${env.httpUrl}/api/routing`, { headers: admin })).json()) as any;
+    expect(routing.override).toMatchObject({ mode: 'night', setBy: USER.username });
+  });
+
+  it('the figures page draws its plots for the month, and its PDF holds the month and the answer rate', async () => {
+    await page.goto(`${env.httpUrl}/console/#/figures`);
+    await page.waitForSelector('#pick');
+    await page.fill('#pick input[name=month]', '2026-11');
+    await page.click('#pick button[type=submit]');
+    await page.waitForSelector('#plot-answer canvas');
+    const drawn = await page.evaluate(() => [...(globalThis as any).document.querySelectorAll('.plots canvas')].map((c: any) => c.width));
+    expect(drawn.length).toBeGreaterThanOrEqual(2);
+    expect(Math.min(...drawn)).toBeGreaterThan(100);
+    // The voicemail call of this run counts: the month has calls, so the answer rate is a figure.
+    expect(await page.textContent('tr[data-key=answerRate]')).toMatch(/\d+\.\d %/);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#pdf')]);
+    const file = path.join(downloads, 'report.pdf');
+    await download.saveAs(file);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('2026-11');
+    expect(text).toMatch(/Answer rate[\s\S]*?\d+\.\d %/);
+  });
+
+  it('signs out: the cookie no longer opens the API', async () => {
+    await page.click('#signout');
+    await page.waitForSelector('#signin');
+    const status = await page.evaluate(async () => (await fetch('/api/tickets')).status);
+    expect(status).toBe(401);
+  });
+});
