@@ -43,6 +43,9 @@ beforeAll(async () => {
   }, 'the voicemail ticket with its audio', 30_000);
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'] });
   page = await (await browser.newContext({ acceptDownloads: true, locale: 'en-US' })).newPage();
+  // What the page itself reports goes into the test's output: a failing wait then says why.
+  page.on('pageerror', (err) => console.error(`[console page error] ${err.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') console.error(`[console page] ${m.text()}`); });
 }, 240_000);
 
 afterAll(async () => {
@@ -57,6 +60,10 @@ describe('the staff console in a browser', () => {
     await page.goto(`${env.httpUrl}/`);
     await page.waitForSelector('#signin');
     expect(page.url()).toBe(`${env.httpUrl}/console/`);
+    // Chinese by default; the staff member chooses English (kept in the browser).
+    expect(await page.textContent('#signin h1')).toBe('登录');
+    await page.selectOption('#lang', 'en-US');
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('#signin h1')?.textContent === 'Sign in');
     expect(await page.content()).not.toContain(ticket.reference);
     const status = await page.evaluate(async () => (await fetch('/api/tickets')).status);
     expect(status).toBe(401);
@@ -87,7 +94,9 @@ describe('the staff console in a browser', () => {
 
   it('the queue shows the voicemail ticket; its recording plays in the page', async () => {
     await page.goto(`${env.httpUrl}/console/#/tickets`);
-    await page.waitForSelector(`tr[data-ref="${ticket.reference}"]`);
+    await page.waitForSelector('#queue table');
+    const refs = await page.$$eval('tr[data-ref]', (rows) => rows.map((r: any) => r.dataset.ref));
+    expect(refs).toContain(ticket.reference);
     await page.click(`tr[data-ref="${ticket.reference}"] a`);
     await page.waitForSelector('audio#recording');
     await page.evaluate(() => ((globalThis as any).document.getElementById('recording')).play());
@@ -107,7 +116,9 @@ describe('the staff console in a browser', () => {
     await page.click('#change button[type=submit]');
     await page.waitForFunction(() => (globalThis as any).document.getElementById('ticket-status')?.textContent === 'in_progress');
     const res = await fetch(`${env.httpUrl}/api/tickets/${ticket.reference}`, { headers: admin });
-    expect(await res.json()).toMatchObject({ status: 'in_progress', assignee: USER.username });
+    const { ticket: changed, history } = (await res.json()) as any;
+    expect(changed).toMatchObject({ status: 'in_progress', assignee: USER.username });
+    expect(history.map((h: any) => h.actor)).toContain(USER.username);
   });
 
   it('the day/night switch changes the Now page', async () => {

@@ -58,12 +58,11 @@ export async function ticketsPage(main) {
   return () => { clearInterval(tick); clearInterval(reload); };
 }
 
-const EXTRA_KEYS = ['callbacks', 'surveys', 'survey', 'deliveries'];
-
 export async function ticketPage(main, me, ref) {
   async function render() {
-    const k = await api(`/api/tickets/${encodeURIComponent(ref)}`);
-    const extras = EXTRA_KEYS.filter((x) => k[x] !== undefined && k[x] !== null);
+    // The ticket, its history, its notifications, and what other features add (its callbacks, its survey answers).
+    const { ticket: k, history, ...more } = await api(`/api/tickets/${encodeURIComponent(ref)}`);
+    const extras = Object.keys(more).filter((x) => more[x] !== null && !(Array.isArray(more[x]) && more[x].length === 0));
     main.innerHTML = `<p><a href="#/tickets">← ${esc(t('back'))}</a></p>
       <section class="card"><h1>${esc(k.reference)} · ${esc(k.category)}</h1>
         <p>${esc(t('status'))}: <strong id="ticket-status">${esc(k.status)}</strong> · ${esc(t('level'))}: ${esc(k.level ?? '—')} · ${esc(t('assignee'))}: ${esc(k.assignee ?? '—')}</p>
@@ -79,9 +78,9 @@ export async function ticketPage(main, me, ref) {
         <span id="saved" class="ok" role="status"></span>
       </form>
       <section class="card"><h2>${esc(t('history'))}</h2><table><tbody>
-        ${(k.history ?? []).map((h) => `<tr><td>${esc(fmtTime(h.at))}</td><td>${esc(h.actor)}</td><td>${esc(h.action)}</td><td>${esc(JSON.stringify(h.from ?? ''))} → ${esc(JSON.stringify(h.to ?? ''))}</td><td>${esc(h.note ?? '')}</td></tr>`).join('')}
+        ${history.map((h) => `<tr><td>${esc(fmtTime(h.at))}</td><td>${esc(h.actor)}</td><td>${esc(h.action)}</td><td>${esc(JSON.stringify(h.from ?? ''))} → ${esc(JSON.stringify(h.to ?? ''))}</td><td>${esc(h.note ?? '')}</td></tr>`).join('')}
       </tbody></table></section>
-      ${extras.length ? `<section class="card"><h2>${esc(t('callbackDetails'))}</h2>${extras.map((x) => `<h3>${esc(x)}</h3><pre>${esc(JSON.stringify(k[x], null, 2))}</pre>`).join('')}</section>` : ''}`;
+      ${extras.length ? `<section class="card"><h2>${esc(t('callbackDetails'))}</h2>${extras.map((x) => `<h3>${esc(x)}</h3><pre>${esc(JSON.stringify(more[x], null, 2))}</pre>`).join('')}</section>` : ''}`;
     tickCountdowns(main);
     const form = main.querySelector('#change');
     const patch = async (body) => {
