@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createAuth } from '../auth/index.ts';
 import { calendarProblems } from '../calendar/calendar-check.ts';
+import { createCalendarDays } from '../calendar-days/index.ts';
 import { createCalls } from '../calls/index.ts';
 import { createConsole } from '../console/index.ts';
 import { createFigures } from '../figures/index.ts';
@@ -69,10 +70,12 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     records: calls.repository,
   });
   const outbound = createOutbound(base, { tickets, notify, recordings: tickets.recordings, ...emergencyHooks(emergency) });
+  const calendarDays = createCalendarDays(base);
   // Workers start in this order and stop in the reverse one.
   const features: Feature[] = [
     calls,
-    createRouting(base),
+    calendarDays,
+    createRouting(base, { calendar: () => calendarDays.store.current() }),
     auth,
     emergency,
     createDesk(base),

@@ -14,12 +14,15 @@ export const STANDARD_HOLIDAY_GREETINGS = ['new-year', 'labour-day', 'mid-autumn
  * switch), the greeting and the closing phrase. `override` is read at every
  * decision, so a supervisor's switch takes effect on the next call.
  */
-export function calendarDecisions(calendar: CalendarConfig, override: () => ManualOverride | null): Decisions {
+export function calendarDecisions(source: CalendarSource, override: () => ManualOverride | null): Decisions {
+  const current = calendarGetter(source);
+  // Greetings the flow may select: the configured ones (days added at run time only reuse these).
+  const calendar = current();
   return {
     /** open: the service desk is staffed now (hours, holidays, make-up days, override). */
     'service-hours': {
       outcomes: () => ['open', 'closed'],
-      decide: (now) => (serviceState(calendar, now, override()).open ? 'open' : 'closed'),
+      decide: (now) => (serviceState(current(), now, override()).open ? 'open' : 'closed'),
     },
     /** The opening greeting: a holiday's own greeting, the weekend one, or by time of day (SCR-11..13). */
     greeting: {
@@ -30,7 +33,7 @@ export function calendarDecisions(calendar: CalendarConfig, override: () => Manu
         ...new Set([...STANDARD_HOLIDAY_GREETINGS, ...calendar.holidays.flatMap((h) => (h.greeting ? [h.greeting] : []))]),
       ],
       decide: (now) => {
-        const g = greetingFor(calendar, now);
+        const g = greetingFor(current(), now);
         return g.special ?? g.period;
       },
     },
@@ -38,11 +41,18 @@ export function calendarDecisions(calendar: CalendarConfig, override: () => Manu
     closing: {
       outcomes: () => ['weekday', 'weekend', 'holiday', 'night'],
       decide: (now) => {
-        const g = greetingFor(calendar, now);
+        const g = greetingFor(current(), now);
         if (g.special === 'weekend') return 'weekend';
         if (g.special !== null) return 'holiday';
         return g.period === 'evening' ? 'night' : 'weekday';
       },
     },
   };
+}
+
+/** The calendar as it is now: a fixed one, or one staff maintain at run time (holidays added in the console). */
+export type CalendarSource = CalendarConfig | (() => CalendarConfig);
+
+export function calendarGetter(source: CalendarSource): () => CalendarConfig {
+  return typeof source === 'function' ? source : () => source;
 }

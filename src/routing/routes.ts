@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { CalendarConfig } from '../config/schema.ts';
+import { calendarGetter, type CalendarSource } from './decisions.ts';
 import { serviceState } from '../calendar/calendar.ts';
 import type { Clock } from '../time/clock.ts';
 import type { OverrideService } from './override-service.ts';
@@ -39,7 +39,7 @@ const SetOverrideBody = Type.Object(
 );
 
 export interface RoutingRoutesDeps {
-  calendar: CalendarConfig;
+  calendar: CalendarSource;
   clock: Clock;
   overrides: OverrideService;
 }
@@ -51,7 +51,8 @@ const supervisor = requireRole('supervisor');
 export async function routingRoutes(app: FastifyInstance, d: RoutingRoutesDeps): Promise<void> {
   const state = () => {
     const now = d.clock.now();
-    const s = serviceState(d.calendar, now, d.overrides.current());
+    const calendar = calendarGetter(d.calendar)();
+    const s = serviceState(calendar, now, d.overrides.current());
     return {
       now: now.toISOString(),
       open: s.open,
@@ -60,7 +61,7 @@ export async function routingRoutes(app: FastifyInstance, d: RoutingRoutesDeps):
       holiday: s.holiday ?? null,
       nextChange: s.nextChange?.toISOString() ?? null,
       override: serialise(d.overrides.details()),
-      serviceHours: { 'zh-CN': describeServiceHours(d.calendar, 'zh-CN'), 'en-US': describeServiceHours(d.calendar, 'en-US') },
+      serviceHours: { 'zh-CN': describeServiceHours(calendar, 'zh-CN'), 'en-US': describeServiceHours(calendar, 'en-US') },
     };
   };
 
