@@ -49,6 +49,8 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  // The switch lives in the stack's database: a failed test must not leave the next file's line in night mode.
+  await fetch(`${env.httpUrl}/api/routing/override`, { method: 'DELETE', headers: { authorization: admin.authorization } }).catch(() => undefined);
   await browser?.close();
   await phones.stopAll();
   await hotline?.stop();
@@ -133,6 +135,11 @@ describe('the staff console in a browser', () => {
     await page.waitForFunction(() => (globalThis as any).document.getElementById('open-state')?.textContent === 'Closed');
     const routing = (await (await fetch(`${env.httpUrl}/api/routing`, { headers: admin })).json()) as any;
     expect(routing.override).toMatchObject({ mode: 'night', setBy: USER.username });
+    // Back to the calendar: the stack's next test file must find the line as its calendar says.
+    await page.click('#clear-override');
+    await page.waitForSelector('#clear-override', { state: 'hidden' });
+    const after = (await (await fetch(`${env.httpUrl}/api/routing`, { headers: admin })).json()) as any;
+    expect(after.override).toBeNull();
   });
 
   it('the figures page draws its plots for the month, and its PDF holds the month and the answer rate', async () => {

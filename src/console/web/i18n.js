@@ -10,7 +10,7 @@ const WORDS = {
     jobs: '回访任务', kind: '类型', number: '号码', attempts: '尝试', result: '结果', retry: '立即重拨', cancel: '取消', optOuts: '拒绝回访名单',
     add: '添加', remove: '移除', month: '月份', show: '显示', figure: '指标', value: '数值', target: '目标', noData: '无数据',
     emergency: '抢险热线', answerRateByDay: '每日接通率', acceptByDay: '每日紧急接听用时 (秒, 中位数)', download: '下载',
-    printable: '打印页', saved: '已保存', callbackDetails: '回访与满意度', dutyLine: '值班热线',
+    printable: '打印页', saved: '已保存', callbackDetails: '回访与满意度', dutyLine: '值班热线', clearOverride: '恢复按日历',
   },
   'en-US': {
     title: 'Gas hotline', now: 'Now', tickets: 'Tickets', callbacks: 'Callbacks', figures: 'Figures', signOut: 'Sign out', signIn: 'Sign in',
@@ -22,7 +22,7 @@ const WORDS = {
     jobs: 'Callback jobs', kind: 'Kind', number: 'Number', attempts: 'Attempts', result: 'Result', retry: 'Retry now', cancel: 'Cancel', optOuts: 'Opt-out list',
     add: 'Add', remove: 'Remove', month: 'Month', show: 'Show', figure: 'Figure', value: 'Value', target: 'Target', noData: 'no data',
     emergency: 'Emergency line', answerRateByDay: 'Answer rate by day', acceptByDay: 'Emergency time to accept by day (s, median)', download: 'Download',
-    printable: 'Printable page', saved: 'Saved', callbackDetails: 'Callbacks and survey', dutyLine: 'Duty line',
+    printable: 'Printable page', saved: 'Saved', callbackDetails: 'Callbacks and survey', dutyLine: 'Duty line', clearOverride: 'Back to the calendar',
   },
 };
 

@@ -11,7 +11,8 @@ export async function nowPage(main, me) {
       <label>${esc(t('mode'))}<select name="mode"><option value="night">${esc(t('night'))}</option><option value="day">${esc(t('day'))}</option></select></label>
       <label>${esc(t('until'))}<input name="until" type="datetime-local" required></label>
       <label>${esc(t('reason'))}<input name="reason" maxlength="500"></label>
-      <button type="submit">${esc(t('apply'))}</button></form>` : ''}
+      <button type="submit">${esc(t('apply'))}</button>
+      <button type="button" id="clear-override" hidden>${esc(t('clearOverride'))}</button></form>` : ''}
     <section class="card"><h2>${esc(t('liveCalls'))}</h2><div id="live"></div></section>
     <section class="card"><h2>${esc(t('dutyLine'))}</h2><div id="duty"></div></section>`;
   const form = main.querySelector('#override');
@@ -24,6 +25,11 @@ export async function nowPage(main, me) {
       await api('/api/routing/override', { method: 'PUT', body: { mode: form.mode.value, until, reason: form.reason.value } });
       await refresh();
     });
+    // A forgotten switch holds the line in the wrong mode: removing it is one click, not a wait for its end.
+    form.querySelector('#clear-override').addEventListener('click', async () => {
+      await api('/api/routing/override', { method: 'DELETE' });
+      await refresh();
+    });
   }
   async function refresh() {
     const [state, live, emergencies] = await Promise.all([
@@ -34,6 +40,8 @@ export async function nowPage(main, me) {
     main.querySelector('#state').innerHTML = `<p class="big ${state.open ? 'ok' : 'amber'}" id="open-state">${esc(state.open ? t('open') : t('closed'))}</p>
       <p>${esc(state.reason)}${state.override ? ` · ${esc(t('override'))}: ${esc(t(state.override.mode))} → ${esc(fmtTime(state.override.until))} (${esc(state.override.setBy)})` : ''}</p>
       <p class="muted">${esc(t('nextChange'))}: ${esc(fmtTime(state.nextChange))}</p>`;
+    const clear = main.querySelector('#clear-override');
+    if (clear) clear.hidden = !state.override;
     main.querySelector('#live').innerHTML = live.calls.length === 0 ? `<p class="muted">${esc(t('none'))}</p>`
       : `<table><thead><tr><th>${esc(t('caller'))}</th><th>${esc(t('node'))}</th><th>${esc(t('since'))}</th></tr></thead><tbody>
         ${live.calls.map((c) => `<tr class="${c.emergency ? 'red' : ''}"><td>${esc(c.caller)}</td><td>${esc(c.node ?? '')}</td><td>${esc(fmtTime(c.startedAt))}</td></tr>`).join('')}</tbody></table>`;
