@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createAudit } from '../audit/index.ts';
 import { createAuth } from '../auth/index.ts';
 import { calendarProblems } from '../calendar/calendar-check.ts';
 import { createCalendarDays } from '../calendar-days/index.ts';
@@ -77,6 +78,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     calendarDays,
     createRouting(base, { calendar: () => calendarDays.store.current() }),
     auth,
+    createAudit(base),
     emergency,
     createDesk(base),
     platformFeature(telephony, runner, db),

@@ -331,6 +331,21 @@ export const ConfigSchema = Type.Object(
     prompts: PromptsSchema,
     notifications: NotificationsSchema,
     outbound: OutboundSchema,
+    /** How long personal data is kept (SEC-03), and when the daily run deletes and masks what expired. */
+    retention: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        /** node-cron expression in the calendar's time zone. */
+        schedule: Type.String({ minLength: 9, default: '30 3 * * *' }),
+        /** Voicemail audio, counted from the ticket's closing. */
+        recordingsDays: Type.Integer({ minimum: 1, maximum: 3650, default: 365 }),
+        /** A closed ticket's caller and callback numbers. */
+        personalDataDays: Type.Integer({ minimum: 1, maximum: 3650, default: 730 }),
+        /** The numbers in call records, counted from the call. */
+        callRecordsDays: Type.Integer({ minimum: 1, maximum: 3650, default: 730 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

@@ -25,7 +25,7 @@ export const TicketSchema = Type.Object({
   deadline: Iso,
   overdue: Type.Boolean(),
   recording: Type.Object({
-    state: Type.Union([Type.Literal('recording'), Type.Literal('stored'), Type.Literal('empty')]),
+    state: Type.Union([Type.Literal('recording'), Type.Literal('stored'), Type.Literal('empty'), Type.Literal('deleted')]),
     ms: Type.Union([Type.Integer(), Type.Null()]),
     bytes: Type.Union([Type.Integer(), Type.Null()]),
     sha256: Nullable(Type.String()),

@@ -15,7 +15,7 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 /** Statuses in which a ticket no longer counts against its deadline. */
 export const FINISHED_STATUSES: readonly TicketStatus[] = ['resolved', 'closed'];
 
-export type RecordingState = 'recording' | 'stored' | 'empty';
+export type RecordingState = 'recording' | 'stored' | 'empty' | 'deleted';
 
 /** Why a recording ended, as far as the application could tell. */
 export type RecordingEnd = 'silence' | 'max-duration' | 'key' | 'hangup' | 'emergency' | 'restart' | 'failed';
