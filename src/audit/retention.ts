@@ -6,12 +6,13 @@ import type { Worker } from '../feature.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
 import type { AuditRepository } from './audit-repository.ts';
+import { anonymiseCallbacks, deleteSurveyComments } from './retention-outbound.ts';
 
 /** How long each kind of data is kept, in days (SEC-03). */
 export interface RetentionDays {
   /** The voicemail audio of a ticket, counted from its closing. */
   recordings: number;
-  /** A ticket's caller and callback numbers, counted from its closing. */
+  /** A ticket's caller and callback numbers, counted from its closing; a finished callback job's number, from its last change. */
   personalData: number;
   /** The caller's number in the call records, counted from the call's start. */
   callRecords: number;
@@ -32,6 +33,10 @@ export interface RetentionCounts {
   ticketsAnonymised: number;
   /** Call records whose numbers were masked. */
   callsAnonymised: number;
+  /** Finished callback jobs whose numbers (and their attempts') were masked. */
+  callbacksAnonymised: number;
+  /** Survey comments whose audio was deleted. */
+  commentsDeleted: number;
 }
 
 export interface RetentionDeps {
@@ -91,12 +96,17 @@ export class Retention {
     const started = Date.now();
     const cutoff = (days: number) => new Date(now.getTime() - days * DAY_MS);
     const { days } = this.d;
+    const batch = this.d.batch ?? 500;
     const recordings = await this.#deleteRecordings(cutoff(days.recordings));
+    const comments = await deleteSurveyComments(this.d.pool, this.d.recordings, cutoff(days.recordings), batch, (jobId, err) =>
+      this.d.log.warn({ err: (err as Error).message, jobId }, 'retention: survey comment not deleted (tried again on the next run)'));
     const counts: RetentionCounts = {
       recordingsDeleted: recordings.deleted,
-      recordingErrors: recordings.errors,
+      recordingErrors: recordings.errors + comments.errors,
       ticketsAnonymised: await this.#anonymiseTickets(cutoff(days.personalData)),
       callsAnonymised: await this.#anonymiseCalls(cutoff(days.callRecords)),
+      callbacksAnonymised: await anonymiseCallbacks(this.d.pool, cutoff(days.personalData), batch),
+      commentsDeleted: comments.deleted,
     };
     await this.d.audit.insert({ actor: 'hotline', role: 'system', action: 'retention', detail: { ...counts, days: { ...days }, asOf: now.toISOString() } });
     this.d.log.info({ ...counts, ms: Date.now() - started }, 'retention run done');

@@ -76,6 +76,25 @@ async function callRecord(startedAt: Date, direction: 'inbound' | 'callback', ca
   return id;
 }
 
+/** A callback job with one attempt, last changed at `at`; with a stored survey comment completed then when `comment` is set. */
+async function callbackJob(at: Date, status: string, number: string, comment = false): Promise<{ id: string; path: string | null }> {
+  const id = randomUUID();
+  await pool.query(
+    `insert into callback_jobs (id, kind, priority, number, status, due_at, attempts, max_attempts, created_at, updated_at)
+     values ($1, 'survey', 1, $2, $3, $4, 1, 3, $4, $4)`,
+    [id, number, status, at],
+  );
+  await pool.query(`insert into callback_attempts (id, job_id, attempt, number, state, outcome, started_at) values ($1, $2, 1, $3, 'ended', 'answered', $4)`, [randomUUID(), id, number, at]);
+  if (!comment) return { id, path: null };
+  const stored = await store.save(`comment-${id}`, at, audio);
+  await pool.query(
+    `insert into survey_responses (job_id, score, satisfied, comment_name, comment_state, comment_path, answered_at, completed_at)
+     values ($1, 4, true, $2, 'stored', $3, $4, $4)`,
+    [id, `survey-comment-${id}`, stored.path, at],
+  );
+  return { id, path: stored.path };
+}
+
 async function auditRows(where = 'true', params: unknown[] = []) {
   return (await pool.query(`select * from audit_log where ${where} order by id`, params)).rows;
 }
@@ -222,9 +241,16 @@ describe('retention', () => {
     const oldInbound = await callRecord(ago(800), 'inbound', '13900000001', '95007');
     const oldCallback = await callRecord(ago(731), 'callback', '95007', '13900000002');
     const recent = await callRecord(ago(100), 'inbound', '13900000003', '95007');
+    // Outbound: a finished job 800 days old is masked with its attempt; a pending one and a recent one stay;
+    // a comment completed 400 days ago loses its audio (365), one of 100 days keeps it.
+    const oldJob = await callbackJob(ago(800), 'done', '13700000001');
+    const pendingJob = await callbackJob(ago(800), 'pending', '13700000002');
+    const recentJob = await callbackJob(ago(100), 'unreachable', '13700000003');
+    const oldComment = await callbackJob(ago(400), 'done', '13700000004', true);
+    const newComment = await callbackJob(ago(100), 'done', '13700000005', true);
 
     const counts = await audit.runRetention(now);
-    expect(counts).toEqual({ recordingsDeleted: 2, recordingErrors: 0, ticketsAnonymised: 1, callsAnonymised: 2 });
+    expect(counts).toEqual({ recordingsDeleted: 2, recordingErrors: 0, ticketsAnonymised: 1, callsAnonymised: 2, callbacksAnonymised: 1, commentsDeleted: 1 });
 
     const get = async (t: Ticket) => (await pool.query('select * from tickets where id = $1', [t.id])).rows[0];
     const exists = (rel: string) => access(store.resolve(rel)).then(() => true, () => false);
@@ -245,6 +271,18 @@ describe('retention', () => {
     // A callback's customer is the called number (its caller number, the hotline's own, is masked as well).
     expect(await calls(oldCallback)).toEqual({ caller_number: '*5007', called_number: '*******0002' });
     expect(await calls(recent)).toEqual({ caller_number: '13900000003', called_number: '95007' });
+    const job = async (j: { id: string }) => ({
+      job: (await pool.query('select number from callback_jobs where id = $1', [j.id])).rows[0].number,
+      attempt: (await pool.query('select number from callback_attempts where job_id = $1', [j.id])).rows[0].number,
+    });
+    expect(await job(oldJob)).toEqual({ job: '*******0001', attempt: '*******0001' });
+    expect(await job(pendingJob)).toEqual({ job: '13700000002', attempt: '13700000002' });
+    expect(await job(recentJob)).toEqual({ job: '13700000003', attempt: '13700000003' });
+    const comment = async (j: { id: string }) => (await pool.query('select comment_state, comment_path from survey_responses where job_id = $1', [j.id])).rows[0];
+    expect(await comment(oldComment)).toEqual({ comment_state: 'deleted', comment_path: null });
+    expect(await exists(oldComment.path!)).toBe(false);
+    expect(await comment(newComment)).toEqual({ comment_state: 'stored', comment_path: newComment.path });
+    expect(await exists(newComment.path!)).toBe(true);
     // The API says the message is gone rather than offering a link that fails.
     const shown = await call({ method: 'GET', url: `/api/tickets/${b.reference}`, headers: as('sam') });
     expect(shown.json().ticket.recording).toMatchObject({ state: 'deleted', url: null });
@@ -260,7 +298,7 @@ describe('retention', () => {
     expect(logged[0]).toMatchObject({ actor: 'hotline', detail: { ...counts, days: { recordings: 365, personalData: 730, callRecords: 730 } } });
 
     // Again: nothing left to do, nothing masked further, one more row with zeros.
-    expect(await audit.runRetention(now)).toEqual({ recordingsDeleted: 0, recordingErrors: 0, ticketsAnonymised: 0, callsAnonymised: 0 });
+    expect(await audit.runRetention(now)).toEqual({ recordingsDeleted: 0, recordingErrors: 0, ticketsAnonymised: 0, callsAnonymised: 0, callbacksAnonymised: 0, commentsDeleted: 0 });
     expect(await get(b)).toMatchObject({ caller_number: '*******0002' });
     expect(await calls(oldInbound)).toMatchObject({ caller_number: '*******0001' });
     expect(await auditRows(`action = 'retention'`)).toHaveLength(2);
