@@ -65,7 +65,7 @@ export class AuthService implements TokenVerifier {
 
   constructor(private readonly o: AuthServiceOptions) {
     this.repo = new StaffRepository(o.db);
-    this.throttle = new LoginThrottle(o.throttle ?? DEFAULT_THROTTLE);
+    this.throttle = new LoginThrottle(o.db, o.throttle ?? DEFAULT_THROTTLE);
     this.serviceDigest = o.serviceToken ? digest(o.serviceToken) : null;
     this.now = o.now ?? (() => new Date());
   }
@@ -92,7 +92,7 @@ export class AuthService implements TokenVerifier {
    */
   async login(rawUsername: string, password: string, address: string): Promise<LoginResult> {
     const username = rawUsername.trim().toLowerCase();
-    const wait = this.throttle.retryAfter(username, address);
+    const wait = await this.db(() => this.throttle.retryAfter(username, address));
     if (wait > 0) {
       this.o.log.warn({ address, retryAfterSeconds: wait }, 'login refused: too many failed logins');
       return { ok: false, retryAfterSeconds: wait };
@@ -100,13 +100,13 @@ export class AuthService implements TokenVerifier {
     const found = usernameRe.test(username) ? await this.db(() => this.repo.findLogin(username)) : null;
     const matches = await verifyPassword(password, found?.passwordHash ?? (await dummyHash()));
     if (!found || !matches || !found.user.active) {
-      this.throttle.fail(username, address);
+      await this.db(() => this.throttle.fail(username, address));
       // Only names of real accounts are logged: a password typed into the username field must not end up in the log.
       this.o.log.info({ address, ...(found ? { username, inactive: !found.user.active } : { unknownUser: true }) }, 'failed login');
       await sleep(this.o.failureDelayMs ?? 1000);
       return { ok: false, retryAfterSeconds: null };
     }
-    this.throttle.succeed(username, address);
+    await this.db(() => this.throttle.succeed(username, address));
     const expiresAt = new Date(this.now().getTime() + (this.o.sessionHours ?? 12) * 3600_000);
     const { token, record } = await this.issue(found.user.id, 'session', 'login', expiresAt);
     await this.db(() => this.repo.recordLogin(found.user.id));
@@ -127,11 +127,11 @@ export class AuthService implements TokenVerifier {
    */
   async changeOwnPassword(p: Principal, current: string, next: string, address: string): Promise<void> {
     if (p.kind === 'service' || !p.userId) throw new StaffError(400, 'bad-request', 'the service token has no password; it is a staff account’s password that can be changed');
-    const wait = this.throttle.retryAfter(p.username, address);
+    const wait = await this.db(() => this.throttle.retryAfter(p.username, address));
     if (wait > 0) throw new StaffError(403, 'forbidden', `too many wrong passwords; try again in ${wait} s`);
     const found = await this.db(() => this.repo.findLogin(p.username));
     if (!found || !(await verifyPassword(current, found.passwordHash))) {
-      this.throttle.fail(p.username, address);
+      await this.db(() => this.throttle.fail(p.username, address));
       await sleep(this.o.failureDelayMs ?? 1000);
       throw new StaffError(403, 'forbidden', 'the current password is wrong');
     }
