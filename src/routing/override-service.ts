@@ -61,7 +61,12 @@ export class OverrideService {
     }
   }
 
-  startPolling(everyMs = 30_000): void {
+  /**
+   * Every node keeps its own cache: a switch set through another node's API
+   * is in force here within `everyMs` (one indexed one-row read, so a short
+   * period costs nothing and a night switch reaches every node in seconds).
+   */
+  startPolling(everyMs = 5_000): void {
     this.timer = setInterval(() => void this.refresh(), everyMs);
     this.timer.unref();
   }
