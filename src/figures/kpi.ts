@@ -1,6 +1,6 @@
 import type { Category } from '../domain/category.ts';
+import { fromLocalMinutes } from '../calendar/local-time.ts';
 import type { Month } from './month.ts';
-import { localDate } from './month.ts';
 
 /**
  * The service standard's monthly figures (KPI-01…09, CB-04, the emergency
@@ -211,7 +211,11 @@ export function nearestRank(sorted: readonly number[], p: number): number {
 
 function dailySeries(month: Month, calls: CallRow[]): DayFigures[] {
   const byDay = new Map<string, CallRow[]>(month.days.map((d) => [d, []]));
-  for (const c of calls) byDay.get(localDate(c.startedAt, month.timeZone))?.push(c);
+  const dayOf = localDayIn(month);
+  for (const c of calls) {
+    const day = dayOf(c.startedAt);
+    if (day !== undefined) byDay.get(day)!.push(c);
+  }
   return month.days.map((date) => {
     const day = byDay.get(date)!;
     const answered = day.filter(answeredInTime).length;
@@ -225,4 +229,26 @@ function dailySeries(month: Month, calls: CallRow[]): DayFigures[] {
       acceptP50: seconds.length > 0 ? nearestRank(seconds, 0.5) : null,
     };
   });
+}
+
+/**
+ * The local date of an instant within the month (undefined outside it), as
+ * localDate() says, but found among the month's midnights by binary search:
+ * localDate formats every instant with Intl, and 100,000 calls took 0.6 s.
+ */
+function localDayIn(month: Month): (instant: Date) => string | undefined {
+  const starts = month.days.map((d) => fromLocalMinutes(d, 0, month.timeZone).getTime());
+  const end = month.to.getTime();
+  return (instant) => {
+    const t = instant.getTime();
+    if (!(t >= starts[0]! && t < end)) return undefined;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return month.days[lo];
+  };
 }
