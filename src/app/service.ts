@@ -4,6 +4,7 @@ import { createAuth } from '../auth/index.ts';
 import { calendarProblems } from '../calendar/calendar-check.ts';
 import { createCalendarDays } from '../calendar-days/index.ts';
 import { createCalls } from '../calls/index.ts';
+import { createCdrImport } from '../cdr/index.ts';
 import { createConsole } from '../console/index.ts';
 import { createFigures } from '../figures/index.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
@@ -37,11 +38,8 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/**
- * The composition root: the hotline is this list of features. Prompts and
- * flow are checked first (the service refuses to run with a broken flow); the
- * database is migrated in the background while calls are already answered.
- */
+/** The composition root: the hotline is this list of features. Prompts and flow are checked first (the service
+ *  refuses to run with a broken flow); the database is migrated in the background while calls are already answered. */
 export async function startService(config: LoadedConfig, log: Logger): Promise<RunningService> {
   const clock = createClock(config.clockStart, (iso) => log.warn({ clockStart: iso }, 'HOTLINE_NOW is set: the clock starts at this instant (tests and demos only)'));
   const calendarIssues = calendarProblems(config.calendar);
@@ -75,6 +73,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
   // Workers start in this order and stop in the reverse one.
   const features: Feature[] = [
     calls,
+    createCdrImport(base),
     calendarDays,
     createRouting(base, { calendar: () => calendarDays.store.current() }),
     auth,

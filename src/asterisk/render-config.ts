@@ -13,6 +13,14 @@ export interface FallbackPrompts {
   digits: string[];
 }
 
+/** The file cdr_custom writes the dialplan-only calls to (cdr_custom.conf), in <astlogdir>/cdr-custom/. */
+export const FALLBACK_CDR_FILE = 'hotline-fallback.csv';
+
+/** Where the Asterisk this service renders and runs writes its fallback CDRs (src/cdr/ imports them). */
+export function fallbackCdrPath(dataDir: string): string {
+  return path.join(dataDir, 'asterisk', 'log', 'cdr-custom', FALLBACK_CDR_FILE);
+}
+
 export interface RenderedAsteriskConfig {
   /** Root of Asterisk's runtime folders (etc, run, log, spool, lib, db). */
   runtimeDir: string;
@@ -36,7 +44,7 @@ export async function renderAsteriskConfig(
 ): Promise<RenderedAsteriskConfig> {
   const runtimeDir = path.join(config.dataDir, 'asterisk');
   const etcDir = path.join(runtimeDir, 'etc');
-  for (const dir of ['etc', 'run', 'log', 'lib', 'db', 'keys', 'cache', 'spool', 'spool/recording', 'spool/tmp']) {
+  for (const dir of ['etc', 'run', 'log', 'log/cdr-custom', 'lib', 'db', 'keys', 'cache', 'spool', 'spool/recording', 'spool/tmp']) {
     await mkdir(path.join(runtimeDir, dir), { recursive: true, mode: 0o750 });
   }
   const a = config.asterisk;
@@ -57,6 +65,7 @@ export async function renderAsteriskConfig(
     RTP_PORT_END: String(a.rtpPortEnd),
     DEFAULT_LANGUAGE: asteriskLanguage(config.languages.default),
     HOTLINE_NUMBER: config.trunk.hotlineNumber,
+    FALLBACK_CDR_FILE,
   };
 
   const templateDir = path.join(config.projectRoot, 'asterisk-config');

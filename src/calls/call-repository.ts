@@ -7,24 +7,36 @@ const COLUMNS = [
   'outcome_detail', 'ended_node', 'ended_by', 'emergency', 'resumed_count',
 ] as const;
 
+const INSERT = `insert into calls (${COLUMNS.join(', ')}) values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+
+function valuesOf(r: CallRecord): unknown[] {
+  return [
+    r.id, r.channelId, r.sipCallId, r.direction, r.parentCallId, r.callerNumber, r.calledNumber,
+    r.language, r.category, r.startedAt, r.answeredAt, r.endedAt, JSON.stringify(r.nodes),
+    JSON.stringify(r.keys), r.outcome, JSON.stringify(r.outcomeDetail), r.endedNode, r.endedBy,
+    r.emergency === null ? null : JSON.stringify(r.emergency), r.resumedCount,
+  ];
+}
+
 /** Rows of the calls table. Writes are whole-row upserts: repeating one is harmless. */
 export class CallRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async upsert(r: CallRecord): Promise<void> {
-    const values = [
-      r.id, r.channelId, r.sipCallId, r.direction, r.parentCallId, r.callerNumber, r.calledNumber,
-      r.language, r.category, r.startedAt, r.answeredAt, r.endedAt, JSON.stringify(r.nodes),
-      JSON.stringify(r.keys), r.outcome, JSON.stringify(r.outcomeDetail), r.endedNode, r.endedBy,
-      r.emergency === null ? null : JSON.stringify(r.emergency), r.resumedCount,
-    ];
-    const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
     const updates = COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
-    await this.pool.query(
-      `insert into calls (${COLUMNS.join(', ')}) values (${placeholders})
-       on conflict (id) do update set ${updates}, updated_at = now()`,
-      values,
-    );
+    await this.pool.query(`${INSERT} on conflict (id) do update set ${updates}, updated_at = now()`, valuesOf(r));
+  }
+
+  /** Writes a record only when none has its id yet (imported calls: a second import changes nothing); true when written. */
+  async insertNew(r: CallRecord): Promise<boolean> {
+    const res = await this.pool.query(`${INSERT} on conflict (id) do nothing`, valuesOf(r));
+    return res.rowCount === 1;
+  }
+
+  /** The records of calls on an Asterisk channel (the channel id is its uniqueid). */
+  async findByChannelId(channelId: string): Promise<CallRecord[]> {
+    const { rows } = await this.pool.query('select * from calls where channel_id = $1 order by started_at', [channelId]);
+    return rows.map(fromRow);
   }
 
   /** Closes a record whose call ended while no process was following it (after a restart). */

@@ -346,6 +346,20 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /**
+     * Asterisk's CDR of the calls the dialplan handles alone (the emergency fallback while the
+     * application is away), imported into the call records (src/cdr/, asterisk-config/cdr_custom.conf).
+     */
+    cdrImport: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        /** The file cdr_custom writes; default <dataDir>/asterisk/log/cdr-custom/hotline-fallback.csv (relative: in dataDir). */
+        file: Type.Optional(Type.String({ minLength: 1 })),
+        /** How often the file is read for new lines, s. */
+        pollSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 5 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

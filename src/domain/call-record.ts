@@ -35,6 +35,11 @@ const OUTCOME_RANK: Record<CallOutcome, number> = {
   abandoned: 5,
 };
 
+/** Whether outcome a says more about a call than b (a record keeps the more significant one). */
+export function outranks(a: CallOutcome, b: CallOutcome): boolean {
+  return OUTCOME_RANK[a] > OUTCOME_RANK[b];
+}
+
 export type { Category } from './category.ts';
 
 export type DutyAttemptResult =
@@ -154,7 +159,7 @@ export class CallRecorder {
   /** Records an outcome unless a more significant one is already there. */
   outcome(outcome: CallOutcome, detail: Record<string, unknown> = {}): void {
     const current = this.record.outcome;
-    if (current && OUTCOME_RANK[current] > OUTCOME_RANK[outcome]) return;
+    if (current && outranks(current, outcome)) return;
     this.update((r) => {
       r.outcome = outcome;
       r.outcomeDetail = detail;
