@@ -85,7 +85,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     tickets,
     createVoicemail(base, { tickets: tickets.repository, recordings: tickets.recordings, announce: async (t) => { await notify.announceTicket(t); outbound.voicemailCompleted(t); } }),
     outbound,
-    createFigures(base),
+    createFigures(base, { notify }),
     createConsole(),
   ];
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Language } from '../config/schema.ts';
 import { outranks, type CallRecord, type DutyAttempt, type DutyAttemptResult, type EmergencyRecord } from '../domain/call-record.ts';
+import { nameUuid } from '../domain/name-uuid.ts';
 import type { CdrRecord } from './cdr-line.ts';
 
 /**
@@ -17,16 +17,9 @@ export interface FallbackContext {
   dutyTargets: ReadonlyArray<{ target: string; dialString: string }>;
 }
 
-/** Fixed namespace of the call ids made from Asterisk uniqueids (a name-based UUID, version 5). */
-const NAMESPACE = Buffer.from('6f1c2b4e8a7d4c3f9e0b5a1d2c3e4f50', 'hex');
-
 /** The call's id: the same uniqueid always gives the same id, so importing a call twice writes it once. */
 export function callIdOf(uniqueid: string): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(`asterisk-cdr:${uniqueid}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return nameUuid(`asterisk-cdr:${uniqueid}`);
 }
 
 /**

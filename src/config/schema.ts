@@ -346,6 +346,22 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /** The monthly report (CB-03, RPT-01), made after each month end and sent through the notification outbox. */
+    reports: Type.Object(
+      {
+        monthly: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true }),
+            /** node-cron expression in the calendar's time zone: by default 07:00 on the 1st, the previous month's report. */
+            schedule: Type.String({ minLength: 9, default: '0 7 1 * *' }),
+            /** The supervisors who get it by e-mail; empty: notifications.email.to. */
+            to: Type.Array(Type.String({ minLength: 3 }), { default: [] }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     /**
      * Asterisk's CDR of the calls the dialplan handles alone (the emergency fallback while the
      * application is away), imported into the call records (src/cdr/, asterisk-config/cdr_custom.conf).

@@ -90,3 +90,17 @@ ${dayRows}
 </tbody></table>
 </body></html>`;
 }
+
+/** The figures as plain lines for an e-mail body: "KPI-01 answer rate: 93.1 % (931/1000, target ≥ 90 %, met)". */
+export function reportLines(m: MonthlyFigures): string[] {
+  const lines = m.figures.map((f) => {
+    const label = FIGURE_LABELS[f.key];
+    const value = f.value === null ? 'no data / 无数据' : `${(f.value * 100).toFixed(1)} % (${f.numerator}/${f.denominator})`;
+    const verdict = f.met === null ? '' : f.met ? ', met' : ', NOT met';
+    return `${f.id} ${label ? `${label.en} / ${label.zh}` : f.key}: ${value}, target ${target(f)}${verdict}`;
+  });
+  const e = m.emergency;
+  const accept = e.acceptSeconds ? `, accepted in p50 ${e.acceptSeconds.p50} s / p90 ${e.acceptSeconds.p90} s / max ${e.acceptSeconds.max} s` : '';
+  lines.push(`Emergency calls / 紧急来电: ${e.calls}, accepted ${e.accepted}${accept}, abandoned ${e.abandoned}, called back ${e.calledBack}`);
+  return lines;
+}

@@ -1,7 +1,8 @@
-import { isTicketEvent, type TicketPayload } from './notification.ts';
+import { isReportEvent, isTicketEvent, type MonthlyReportPayload, type TicketPayload } from './notification.ts';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { describeError, type AttemptResult, type DeliveryAttempt, type NotificationChannel } from './channel.ts';
 import { ticketEmail } from './email-message.ts';
+import { reportEmail } from './report-email.ts';
 
 export interface EmailSettings {
   host: string;
@@ -12,6 +13,8 @@ export interface EmailSettings {
   password?: string;
   from: string;
   to: string[];
+  /** Base of the links in a report e-mail. */
+  publicBaseUrl?: string;
   maxAttempts: number;
   timeoutMs: number;
 }
@@ -51,24 +54,31 @@ export class EmailChannel implements NotificationChannel {
   }
 
   carries(event: string): boolean {
-    return isTicketEvent(event);
+    return isTicketEvent(event) || isReportEvent(event);
+  }
+
+  /** The message of an attempt: a ticket's, or the month-end report's to its own recipients. */
+  private message(attempt: DeliveryAttempt) {
+    if (isReportEvent(attempt.event)) {
+      const r = attempt.payload as MonthlyReportPayload;
+      return { to: r.to.length > 0 ? r.to : this.settings.to, ...reportEmail(r, this.settings.publicBaseUrl ?? ''), headers: { 'X-Hotline-Report': r.month } };
+    }
+    const payload = attempt.payload as TicketPayload;
+    const mail = ticketEmail(payload, this.timeZone, attempt.event === 'ticket.reopened' ? (payload.reason ?? '') : null);
+    return { to: this.settings.to, ...mail, attachments: [], headers: { 'X-Hotline-Ticket': payload.reference } };
   }
 
   async send(attempt: DeliveryAttempt, signal: AbortSignal): Promise<AttemptResult> {
     if (signal.aborted) return { ok: false, status: null, error: 'aborted: the service is stopping' };
-    const payload = attempt.payload as TicketPayload;
-    const mail = ticketEmail(payload, this.timeZone, attempt.event === 'ticket.reopened' ? (payload.reason ?? '') : null);
+    const mail = this.message(attempt);
     try {
       const info = await this.transport.sendMail({
         from: this.settings.from,
-        to: this.settings.to,
+        to: mail.to,
         subject: mail.subject,
         text: mail.text,
-        headers: {
-          'X-Hotline-Event': attempt.event,
-          'X-Hotline-Delivery': attempt.deliveryId,
-          'X-Hotline-Ticket': payload.reference,
-        },
+        attachments: mail.attachments,
+        headers: { 'X-Hotline-Event': attempt.event, 'X-Hotline-Delivery': attempt.deliveryId, ...mail.headers },
       });
       const status = replyCode(info.response);
       const rejected = (info.rejected ?? []).map(String);

@@ -8,4 +8,4 @@ export { TICKET_CREATED, type TicketWebhookBody } from './webhook-channel.ts';
 export type { TicketSummary } from './ticket-summary.ts';
 export type { ChannelName } from './channel.ts';
 export { createNotify, ticketEvent, type Notify } from './feature.ts';
-export type { Notification, DutyAlertEvent, DutyAlertKind } from './notification.ts';
+export type { Notification, DutyAlertEvent, DutyAlertKind, MonthlyReportPayload } from './notification.ts';

@@ -1,6 +1,7 @@
 import type { NewTicketEvent } from './new-ticket-event.ts';
 import { summarizeTicket, type TicketSummary } from './ticket-summary.ts';
 import { maskNumber } from '../logging/mask.ts';
+import { nameUuid } from '../domain/name-uuid.ts';
 
 /**
  * What the outbox carries: new and reopened tickets for staff, and alerts for
@@ -11,7 +12,22 @@ export type Notification =
   | { event: 'ticket.created'; ticket: NewTicketEvent }
   /** A callback found the problem not solved: the ticket was reopened. */
   | { event: 'ticket.reopened'; ticket: NewTicketEvent; reason: string; subjectId: string }
-  | { event: `duty.${DutyAlertKind}`; alert: DutyAlertEvent };
+  | { event: `duty.${DutyAlertKind}`; alert: DutyAlertEvent }
+  /** The month-end report for the supervisors (CB-03, RPT-01). */
+  | { event: 'report.monthly'; report: MonthlyReportPayload };
+
+/** What the month-end report's e-mail says: the headline figures, the CSV, where the full report is. */
+export interface MonthlyReportPayload {
+  type: 'hotline.monthly-report';
+  month: string;
+  /** Recipients of this report; empty: the e-mail channel's own. */
+  to: string[];
+  /** One line per figure: "KPI-01 answer rate: 93.1 % (931/1000, target ≥ 90 %)". */
+  lines: string[];
+  csv: string;
+  /** Path of the report on the API (the PDF: add &format=pdf). */
+  path: string;
+}
 
 export type DutyAlertKind =
   | 'emergency-abandoned' // the caller hung up before an officer accepted
@@ -41,7 +57,7 @@ export interface DutyAlertPayload {
   detail: Record<string, unknown>;
 }
 
-export type Payload = TicketPayload | DutyAlertPayload;
+export type Payload = TicketPayload | DutyAlertPayload | MonthlyReportPayload;
 
 /** The row's event, subject and payload for a notification. */
 export function stored(n: Notification, publicBaseUrl: string): { event: string; subjectId: string; payload: Payload } {
@@ -49,6 +65,8 @@ export function stored(n: Notification, publicBaseUrl: string): { event: string;
   if (n.event === 'ticket.reopened') {
     return { event: n.event, subjectId: n.subjectId, payload: { ...summarizeTicket(n.ticket, publicBaseUrl), reason: n.reason } };
   }
+  // subject_id is a uuid: the month's own, the same on every node (one report e-mail per month whoever sends it).
+  if (n.event === 'report.monthly') return { event: n.event, subjectId: nameUuid(`monthly-report:${n.report.month}`), payload: n.report };
   const a = n.alert;
   return {
     event: n.event,
@@ -58,4 +76,5 @@ export function stored(n: Notification, publicBaseUrl: string): { event: string;
 }
 
 export const isTicketEvent = (event: string) => event.startsWith('ticket.');
+export const isReportEvent = (event: string) => event.startsWith('report.');
 export const isDutyEvent = (event: string) => event.startsWith('duty.');

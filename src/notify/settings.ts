@@ -42,7 +42,7 @@ export function notificationSettings(config: LoadedConfig): NotificationSettings
   }
   if (n.email) {
     const { timeoutSeconds, ...email } = n.email;
-    settings.email = { ...email, timeoutMs: seconds(timeoutSeconds) };
+    settings.email = { ...email, timeoutMs: seconds(timeoutSeconds), publicBaseUrl: settings.publicBaseUrl };
   }
   // A pager that is down must not lose an emergency alert: 12 attempts, backing off up to retry.maxSeconds.
   if (config.duty.alertWebhookUrl) settings.dutyWebhook = { url: config.duty.alertWebhookUrl, maxAttempts: 12, timeoutMs: 5000 };
