@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { LoadedConfig } from './config/load-config.ts';
 import type { CallRunner } from './ivr/call-runner.ts';
+import type { CallRecord } from './domain/call-record.ts';
 import type { FlowSet } from './ivr/flow-set.ts';
 import type { Decisions } from './ivr/decisions.ts';
 import type { NodeBinding } from './ivr/node-kind.ts';
@@ -31,6 +32,8 @@ export interface Feature {
   readonly workers?: readonly Worker[];
   /** Fields of GET /health. */
   readonly health?: readonly HealthCheck[];
+  /** Told of every call that ends in this process, with its final record (must not throw or wait). */
+  callEnded?(record: CallRecord): void;
 }
 
 export interface Worker {

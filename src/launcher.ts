@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
     process.exit(2);
   }
-  const log = createLogger(config.logLevel).child({ component: 'launcher' });
+  const log = createLogger(config.logLevel, undefined, { node: config.node.id }).child({ component: 'launcher' });
   const ariPassword = ensureSecret(config.dataDir, SECRET_NAMES.ariPassword, config.asterisk.ariPassword);
   ensureSecret(config.dataDir, SECRET_NAMES.adminToken, config.http.adminToken);
 

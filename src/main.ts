@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
     process.exit(2);
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, { node: config.node.id });
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   let service;
   try {

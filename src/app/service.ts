@@ -6,6 +6,7 @@ import { createCalendarDays } from '../calendar-days/index.ts';
 import { createCalls } from '../calls/index.ts';
 import { createCdrImport } from '../cdr/index.ts';
 import { createConsole } from '../console/index.ts';
+import { createMetrics } from '../metrics/index.ts';
 import { createFigures } from '../figures/index.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { ensureSecret, SECRET_NAMES } from '../config/secrets.ts';
@@ -49,14 +50,14 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
   const prompts = await buildPrompts(config, log);
   const db = await openServiceDatabase(config, log);
 
-  const calls = createCalls({ db, clock, log });
+  const calls = createCalls({ db, clock, log }, config.node.id);
   const { ariHost, ariPort, ariUser, appName, ariConnections } = config.asterisk;
   const telephony = new AriTelephony({
     url: `http://${ariHost}:${ariPort}`, user: ariUser, password: ariPassword, app: appName, log: log.child({ component: 'ari' }), connections: ariConnections,
     onAdoptedBridgeEnded: (callIds) => calls.closeAdopted(callIds),
   });
   const flows = new FlowSet();
-  const runner = new CallRunner({ prompts, clock, flows, records: calls.records, loadRecord: calls.load, onCallEnded: (r) => outbound.callEnded(r), log });
+  const runner = new CallRunner({ prompts, clock, flows, records: calls.records, loadRecord: calls.load, onCallEnded: (r) => { for (const f of features) f.callEnded?.(r); }, log });
   const base: ServiceBase = { config, log, clock, prompts, db, telephony, flows, runner };
 
   const auth = createAuth(base, adminToken);
@@ -87,12 +88,12 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     outbound,
     createFigures(base, { notify }),
     createConsole(),
+    createMetrics(base, { ariUp: () => telephony.stats().connected }),
   ];
 
   flows.install(features);
   const inbound = loadFlows(flows, features, config, prompts, log);
   new InboundCalls({ telephony, runner, flow: inbound, defaultLanguage: config.languages.default, enabledLanguages: config.languages.enabled, claims: [(leg) => outbound.calls.resume(leg)], log });
-
   const http = await buildApp({ log, auth: auth.service, features });
   const address = await http.listen({ host: config.http.host, port: config.http.port });
   const workers = features.flatMap((f) => f.workers ?? []);

@@ -4,32 +4,33 @@ import type { CallRecord } from '../domain/call-record.ts';
 const COLUMNS = [
   'id', 'channel_id', 'sip_call_id', 'direction', 'parent_call_id', 'caller_number', 'called_number',
   'language', 'category', 'started_at', 'answered_at', 'ended_at', 'nodes', 'keys', 'outcome',
-  'outcome_detail', 'ended_node', 'ended_by', 'emergency', 'resumed_count',
+  'outcome_detail', 'ended_node', 'ended_by', 'emergency', 'resumed_count', 'node_id',
 ] as const;
 
 const INSERT = `insert into calls (${COLUMNS.join(', ')}) values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
 
-function valuesOf(r: CallRecord): unknown[] {
+function valuesOf(r: CallRecord, nodeId: string): unknown[] {
   return [
     r.id, r.channelId, r.sipCallId, r.direction, r.parentCallId, r.callerNumber, r.calledNumber,
     r.language, r.category, r.startedAt, r.answeredAt, r.endedAt, JSON.stringify(r.nodes),
     JSON.stringify(r.keys), r.outcome, JSON.stringify(r.outcomeDetail), r.endedNode, r.endedBy,
-    r.emergency === null ? null : JSON.stringify(r.emergency), r.resumedCount,
+    r.emergency === null ? null : JSON.stringify(r.emergency), r.resumedCount, nodeId,
   ];
 }
 
 /** Rows of the calls table. Writes are whole-row upserts: repeating one is harmless. */
 export class CallRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  /** `nodeId`: the node whose Asterisk carries the calls this repository writes (config node.id). */
+  constructor(private readonly pool: pg.Pool, private readonly nodeId = '') {}
 
   async upsert(r: CallRecord): Promise<void> {
     const updates = COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
-    await this.pool.query(`${INSERT} on conflict (id) do update set ${updates}, updated_at = now()`, valuesOf(r));
+    await this.pool.query(`${INSERT} on conflict (id) do update set ${updates}, updated_at = now()`, valuesOf(r, this.nodeId));
   }
 
   /** Writes a record only when none has its id yet (imported calls: a second import changes nothing); true when written. */
   async insertNew(r: CallRecord): Promise<boolean> {
-    const res = await this.pool.query(`${INSERT} on conflict (id) do nothing`, valuesOf(r));
+    const res = await this.pool.query(`${INSERT} on conflict (id) do nothing`, valuesOf(r, this.nodeId));
     return res.rowCount === 1;
   }
 
@@ -110,5 +111,6 @@ function fromRow(row: any): CallRecord {
     endedBy: row.ended_by,
     emergency: row.emergency,
     resumedCount: row.resumed_count,
+    nodeId: row.node_id,
   };
 }

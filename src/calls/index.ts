@@ -19,10 +19,10 @@ export interface Calls extends Feature {
 const LOAD_BUDGET_MS = 1500;
 
 /** Call records: written behind every call (never blocking it), and read by staff. */
-export function createCalls(base: Pick<ServiceBase, 'db' | 'clock' | 'log'>): Calls {
+export function createCalls(base: Pick<ServiceBase, 'db' | 'clock' | 'log'>, nodeId = ''): Calls {
   const { db, clock } = base;
   const log = base.log.child({ component: 'records' });
-  const repository = new CallRepository(db.pool);
+  const repository = new CallRepository(db.pool, nodeId);
   const store = new CallStore({ upsert: async (r) => { await db.ready; await repository.upsert(r); } }, log);
   return {
     name: 'calls',

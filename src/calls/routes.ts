@@ -25,6 +25,7 @@ export const CallSchema = Type.Object({
   endedBy: Type.Union([Type.String(), Type.Null()]),
   emergency: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   resumedCount: Type.Integer(),
+  nodeId: Type.Optional(Type.String({ description: 'the node (config node.id) whose Asterisk carried the call' })),
 });
 
 const ListQuery = Type.Object(

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import path from 'node:path';
 import { fallbackCdrPath } from '../asterisk/render-config.ts';
 import { CallRepository } from '../calls/call-repository.ts';
@@ -25,9 +24,9 @@ export function createCdrImport(base: Pick<ServiceBase, 'config' | 'db' | 'log'>
   const log = base.log.child({ component: 'cdr-import' });
   const importer = new CdrImporter({
     file: c.file ? path.resolve(config.dataDir, c.file) : fallbackCdrPath(config.dataDir),
-    host: hostname(),
+    host: base.config.node.id,
     pool: db.pool,
-    calls: new CallRepository(db.pool),
+    calls: new CallRepository(db.pool, base.config.node.id),
     context: { language: config.languages.default, dutyTargets: config.duty.targets.map((target) => ({ target, dialString: dialString(target) })) },
     log,
   });

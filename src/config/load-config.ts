@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -21,6 +22,8 @@ export class ConfigError extends Error {
 
 /** Loaded configuration with every path made absolute. */
 export interface LoadedConfig extends HotlineConfig {
+  /** The node's id resolved (configured, HOTLINE_NODE_ID, or the host name made fit). */
+  node: { id: string; cluster: boolean };
   /** recordingsDir made absolute (relative paths are inside dataDir). */
   voicemail: HotlineConfig['voicemail'] & { recordingsDir: string };
   /** The file it came from, for messages. */
@@ -35,6 +38,7 @@ const ENV_OVERRIDES: Array<[string, (c: Record<string, any>, v: string) => void]
   ['HOTLINE_NOW', (c, v) => { c.clockStart = v; }],
   ['HOTLINE_HTTP_PORT', (c, v) => { (c.http ??= {}).port = Number(v); }],
   ['HOTLINE_ADMIN_TOKEN', (c, v) => { (c.http ??= {}).adminToken = v; }],
+  ['HOTLINE_NODE_ID', (c, v) => { (c.node ??= {}).id = v; }],
   ['HOTLINE_DATABASE_URL', (c, v) => { (c.database ??= {}).url = v; }],
   ['HOTLINE_ARI_PASSWORD', (c, v) => { (c.asterisk ??= {}).ariPassword = v; }],
   ['HOTLINE_RECORDINGS_DIR', (c, v) => { (c.voicemail ??= {}).recordingsDir = v; }],
@@ -109,6 +113,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   const dataDir = path.resolve(root, config.dataDir);
   return {
     ...config,
+    node: { id: config.node.id ?? nodeIdFromHost(hostname()), cluster: config.node.cluster },
     dataDir,
     voicemail: { ...config.voicemail, recordingsDir: path.resolve(dataDir, config.voicemail.recordingsDir ?? 'recordings') },
     flowFile: path.resolve(root, config.flowFile),
@@ -140,8 +145,17 @@ export function describeAjvError(source: string, e: ErrorObject): string {
   return `${source}: ${where}: ${e.message ?? e.keyword}`;
 }
 
+/** A host name as a node id: lower case, letters, digits and dashes, at most 40. */
+export function nodeIdFromHost(host: string): string {
+  const id = host.toLowerCase().split('.')[0]!.replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  return id || 'node';
+}
+
 function semanticProblems(c: HotlineConfig): string[] {
   const problems: string[] = [];
+  if (c.node.cluster && !c.database.url) {
+    problems.push('node.cluster is true but database.url is not set: several nodes share one PostgreSQL server, and the embedded PGlite serves one process only (set database.url or HOTLINE_DATABASE_URL)');
+  }
   const phones = new Set<string>();
   for (const p of c.phones) {
     if (phones.has(p.name)) problems.push(`phones: "${p.name}" is defined twice`);

@@ -222,6 +222,16 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /** This node: one Asterisk and one application process; several share one PostgreSQL. */
+    node: Type.Object(
+      {
+        /** In every log line and call record; default: HOTLINE_NODE_ID, else the host name. */
+        id: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' })),
+        /** True when other nodes share the database: needs database.url (the embedded PGlite serves one process). */
+        cluster: Type.Boolean({ default: false }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     database: Type.Object(
       {
         /** postgres://… ; without it an embedded PostgreSQL (PGlite) runs in dataDir. */

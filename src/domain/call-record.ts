@@ -99,6 +99,8 @@ export interface CallRecord {
   endedBy: 'caller' | 'hotline' | 'far-end' | null;
   emergency: EmergencyRecord | null;
   resumedCount: number;
+  /** The node that handled the call, as stored (records read back from the database). */
+  nodeId?: string;
 }
 
 /** Where a changed record goes; the store writes it behind the call (call-store.ts). */

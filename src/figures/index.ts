@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { Feature, ServiceBase } from '../feature.ts';
 import type { Notify } from '../notify/index.ts';
 import { FiguresRepository } from './figures-repository.ts';
@@ -25,7 +24,7 @@ export function createFigures(base: Pick<ServiceBase, 'config' | 'db' | 'clock' 
   const notify = uses.notify;
   const monthEnd = notify && settings.enabled
     ? new MonthEnd({
-        pool: db.pool, reports, node: hostname(), timeZone, to: settings.to, log,
+        pool: db.pool, reports, node: config.node.id, timeZone, to: settings.to, log,
         send: (report, client) => notify.notify({ event: 'report.monthly', report }, client),
       })
     : null;

@@ -19,10 +19,11 @@ const REDACTED = [
   'generatedPassword', '*.generatedPassword', 'passwordHash', '*.passwordHash',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/** `fields` go on every line: the node id, so a cluster's merged logs say which node wrote each. */
+export function createLogger(level: string, destination?: DestinationStream, fields: Record<string, string> = {}): Logger {
   const options: LoggerOptions = {
     level,
-    base: { service: 'hotline' },
+    base: { service: 'hotline', ...fields },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED, censor: '[redacted]' },
   };

@@ -20,7 +20,7 @@ beforeAll(async () => {
   cluster = await startPgCluster();
   pool = new pg.Pool({ connectionString: cluster.url, max: 2 });
   await migrate(pool, log);
-  calls = new CallRepository(pool);
+  calls = new CallRepository(pool, 'node-a');
   ({ app } = await buildAuthTestApp(pool, log, TOKEN));
 });
 
@@ -112,11 +112,12 @@ describe('HTTP API', () => {
 
     const list = await app.inject({ method: 'GET', url: '/api/calls?limit=5', headers: auth });
     expect(list.statusCode).toBe(200);
-    expect(list.json().calls).toEqual([record]);
+    // Every record names the node that carried the call.
+    expect(list.json().calls).toEqual([{ ...record, nodeId: 'node-a' }]);
     const bySip = await app.inject({ method: 'GET', url: '/api/calls?sipCallId=sip-1%40test', headers: auth });
     expect(bySip.json().calls.map((c: CallRecord) => c.id)).toEqual([record.id]);
     const one = await app.inject({ method: 'GET', url: `/api/calls/${record.id}`, headers: auth });
-    expect(one.json()).toEqual(record);
+    expect(one.json()).toEqual({ ...record, nodeId: 'node-a' });
 
     const badId = await app.inject({ method: 'GET', url: '/api/calls/42', headers: auth });
     expect(badId.statusCode).toBe(400);
