@@ -2,7 +2,9 @@
 # Installs the system components the hotline needs, only those that are missing:
 # Asterisk (with ARI), SIPp, espeak-ng, sox, the PostgreSQL server binaries, and
 # Debian's Chromium (the console's browser tests and its PDF reports) with
-# poppler-utils (pdftotext reads the PDFs back in tests).
+# poppler-utils (pdftotext reads the PDFs back in tests) and a Chinese font (the console
+# is Chinese by default; its screenshots are made by that browser), and Kamailio (the SIP
+# load balancer in front of several nodes).
 # Idempotent: a second run on a ready machine does nothing and touches no apt state.
 set -euo pipefail
 
@@ -24,6 +26,8 @@ command -v sox >/dev/null 2>&1 || missing+=(sox)
 pg_bin_present || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
+[ -x /usr/sbin/kamailio ] || missing+=(kamailio)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
@@ -82,6 +86,11 @@ for p in "${missing[@]}"; do [ "$p" = asterisk ] || others+=("$p"); done
 if [ ${#others[@]} -gt 0 ]; then
   log "installing ${others[*]}"
   $SUDO apt-get install -y -qq --no-install-recommends "${others[@]}" >/dev/null
+fi
+if [[ " ${missing[*]} " == *" kamailio "* ]] && [ -d /run/systemd/system ]; then
+  # The project starts its own Kamailio on 127.0.0.1; the package's system service
+  # would hold port 5060 with Debian's sample configuration.
+  $SUDO systemctl disable --now kamailio >/dev/null 2>&1 || true
 fi
 if [[ " ${missing[*]} " == *" asterisk "* ]]; then
   log "installing asterisk${asterisk_release:+ from $asterisk_release}"

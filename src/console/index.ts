@@ -32,6 +32,8 @@ const FILES: Record<string, string> = {
   'pages/tickets.js': path.join(WEB, 'pages/tickets.js'),
   'pages/callbacks.js': path.join(WEB, 'pages/callbacks.js'),
   'pages/figures.js': path.join(WEB, 'pages/figures.js'),
+  'pages/calendar.js': path.join(WEB, 'pages/calendar.js'),
+  'pages/audit.js': path.join(WEB, 'pages/audit.js'),
   'vendor/uplot.js': path.join(UPLOT, 'uPlot.iife.min.js'),
   'vendor/uplot.css': path.join(UPLOT, 'uPlot.min.css'),
 };

@@ -5,6 +5,8 @@ import { nowPage } from './pages/now.js';
 import { ticketsPage, ticketPage } from './pages/tickets.js';
 import { callbacksPage } from './pages/callbacks.js';
 import { figuresPage } from './pages/figures.js';
+import { calendarPage } from './pages/calendar.js';
+import { auditPage } from './pages/audit.js';
 
 const main = document.getElementById('main');
 let me = null;
@@ -49,6 +51,8 @@ const pages = [
   [/^#\/tickets\/([\w-]+)$/, (m) => ticketPage(main, me, m[1])],
   [/^#\/callbacks$/, () => callbacksPage(main, me)],
   [/^#\/figures$/, () => figuresPage(main, me)],
+  [/^#\/calendar(?:\/(\d{4}))?$/, (m) => calendarPage(main, me, m[1])],
+  [/^#\/audit$/, () => auditPage(main)],
 ];
 
 async function route() {
@@ -58,6 +62,8 @@ async function route() {
   document.getElementById('nav').hidden = false;
   document.getElementById('signout').hidden = false;
   document.getElementById('who').textContent = `${me.username} (${me.role})`;
+  // Only admins read the audit log (the API refuses the others anyway).
+  document.getElementById('nav-audit').hidden = me.role !== 'admin';
   const hash = location.hash || '#/now';
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
   const page = pages.find(([re]) => re.test(hash));

@@ -11,6 +11,10 @@ const WORDS = {
     add: '添加', remove: '移除', month: '月份', show: '显示', figure: '指标', value: '数值', target: '目标', noData: '无数据',
     emergency: '抢险热线', answerRateByDay: '每日接通率', acceptByDay: '每日紧急接听用时 (秒, 中位数)', download: '下载',
     printable: '打印页', saved: '已保存', callbackDetails: '回访与满意度', dutyLine: '值班热线', clearOverride: '恢复按日历',
+    calendar: '日历', audit: '审计日志', date: '日期', name: '名称', source: '来源', configured: '配置文件', holiday: '节假日', 'makeup-workday': '调休上班',
+    addDay: '添加日期', importIcal: '导入 iCalendar 文件', file: '文件', import: '导入', imported: '已导入', added: '新增', changed: '修改', unchanged: '未变',
+    yearUnknown: '本年度没有节假日数据：热线会把节假日当作工作日。请添加或导入本年度安排。', calendarMissing: '未来 60 天内有年份缺少节假日数据：',
+    openCalendar: '打开日历', actor: '操作人', action: '操作', fromDate: '从', toDate: '到', time: '时间', subject: '对象',
   },
   'en-US': {
     title: 'Gas hotline', now: 'Now', tickets: 'Tickets', callbacks: 'Callbacks', figures: 'Figures', signOut: 'Sign out', signIn: 'Sign in',
@@ -23,6 +27,10 @@ const WORDS = {
     add: 'Add', remove: 'Remove', month: 'Month', show: 'Show', figure: 'Figure', value: 'Value', target: 'Target', noData: 'no data',
     emergency: 'Emergency line', answerRateByDay: 'Answer rate by day', acceptByDay: 'Emergency time to accept by day (s, median)', download: 'Download',
     printable: 'Printable page', saved: 'Saved', callbackDetails: 'Callbacks and survey', dutyLine: 'Duty line', clearOverride: 'Back to the calendar',
+    calendar: 'Calendar', audit: 'Audit log', date: 'Date', name: 'Name', source: 'Source', configured: 'configuration', holiday: 'Holiday', 'makeup-workday': 'Make-up working day',
+    addDay: 'Add a day', importIcal: 'Import an iCalendar file', file: 'File', import: 'Import', imported: 'Imported', added: 'added', changed: 'changed', unchanged: 'unchanged',
+    yearUnknown: 'No holidays are known for this year: the hotline would treat them as working days. Add or import the year’s arrangement.', calendarMissing: 'The next 60 days reach a year with no holiday data:',
+    openCalendar: 'Open the calendar', actor: 'Who', action: 'Action', fromDate: 'From', toDate: 'To', time: 'Time', subject: 'Subject',
   },
 };
 

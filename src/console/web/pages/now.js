@@ -5,7 +5,8 @@ import { fmtTime, t } from '../i18n.js';
 const canSwitch = (me) => me.role === 'supervisor' || me.role === 'admin';
 
 export async function nowPage(main, me) {
-  main.innerHTML = `<section class="card" id="state"></section>
+  main.innerHTML = `<p class="card amber" id="calendar-warning" role="status" hidden></p>
+    <section class="card" id="state"></section>
     ${canSwitch(me) ? `<form class="card row" id="override">
       <strong>${esc(t('override'))}</strong>
       <label>${esc(t('mode'))}<select name="mode"><option value="night">${esc(t('night'))}</option><option value="day">${esc(t('day'))}</option></select></label>
@@ -32,11 +33,17 @@ export async function nowPage(main, me) {
     });
   }
   async function refresh() {
-    const [state, live, emergencies] = await Promise.all([
+    const [state, live, emergencies, health] = await Promise.all([
       api('/api/routing'),
       api('/api/calls/live'),
       api('/api/calls?outcome=emergency-accepted&limit=1').catch(() => ({ calls: [] })),
+      // /health answers 503 with its body when the node cannot take calls: the body is what matters here.
+      fetch('/health').then((r) => r.json()).catch(() => ({})),
     ]);
+    const missing = health.calendarAhead?.missingYears ?? [];
+    const warning = main.querySelector('#calendar-warning');
+    warning.hidden = missing.length === 0;
+    if (missing.length > 0) warning.innerHTML = `${esc(t('calendarMissing'))} ${esc(missing.join(', '))} · <a href="#/calendar/${esc(missing[0])}">${esc(t('openCalendar'))}</a>`;
     main.querySelector('#state').innerHTML = `<p class="big ${state.open ? 'ok' : 'amber'}" id="open-state">${esc(state.open ? t('open') : t('closed'))}</p>
       <p>${esc(state.reason)}${state.override ? ` · ${esc(t('override'))}: ${esc(t(state.override.mode))} → ${esc(fmtTime(state.override.until))} (${esc(state.override.setBy)})` : ''}</p>
       <p class="muted">${esc(t('nextChange'))}: ${esc(fmtTime(state.nextChange))}</p>`;
