@@ -17,6 +17,7 @@ import type { ServiceBase, ServiceDatabase } from '../src/feature.ts';
 import { createFigures } from '../src/figures/index.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createLogger } from '../src/logging/logger.ts';
+import { createNodes } from '../src/nodes/index.ts';
 import { createNotify } from '../src/notify/index.ts';
 import { createOutbound } from '../src/outbound/index.ts';
 import { createTickets } from '../src/tickets/index.ts';
@@ -44,7 +45,7 @@ export async function startTicketApi(pool: pg.Pool, clockStart: Date): Promise<T
   const auth = createAuth(base, 'bench-service-token-0123456789abcdef');
   const notify = createNotify(base);
   const tickets = createTickets(base, { deliveries: notify.deliveries });
-  const outbound = createOutbound(base, { tickets, notify, recordings: tickets.recordings });
+  const outbound = createOutbound(base, { tickets, notify, recordings: tickets.recordings, nodes: createNodes(base).registry });
   const app = await buildApp({ log, auth: auth.service, features: [auth, createAudit(base), notify, tickets, outbound, createFigures(base)] });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
 

@@ -17,9 +17,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What a feature may build on. `feature.ts` (the shape of a feature) is a file of src/ itself. */
-export const PLATFORM = ['async', 'asterisk', 'audio', 'calendar', 'config', 'db', 'domain', 'errors', 'fs', 'http', 'ivr', 'logging', 'prompts', 'recordings', 'telephony', 'time'];
+export const PLATFORM = ['async', 'asterisk', 'audio', 'balancer', 'calendar', 'config', 'db', 'domain', 'errors', 'fs', 'http', 'ivr', 'logging', 'prompts', 'recordings', 'telephony', 'time'];
 /** Features: each folder's index.ts exports its factory (createX) and what it contributes. */
-export const FEATURES = ['audit', 'auth', 'calendar-days', 'calls', 'cdr', 'console', 'desk', 'emergency', 'figures', 'metrics', 'notify', 'outbound', 'routing', 'tickets', 'voicemail'];
+export const FEATURES = ['audit', 'auth', 'calendar-days', 'calls', 'cdr', 'console', 'desk', 'emergency', 'figures', 'metrics', 'nodes', 'notify', 'outbound', 'routing', 'tickets', 'voicemail'];
 /** Composition: what lists and starts the features, and the command-line entry points. */
 export const COMPOSITION = ['app', 'cli'];
 /** Files directly in src/: entry points, and the feature shape. */

@@ -18,6 +18,7 @@ import { CallRunner } from '../ivr/call-runner.ts';
 import { FlowSet } from '../ivr/flow-set.ts';
 import { InboundCalls } from '../ivr/inbound-calls.ts';
 import type { Logger } from '../logging/logger.ts';
+import { createNodes } from '../nodes/index.ts';
 import { createNotify } from '../notify/index.ts';
 import { createRouting } from '../routing/index.ts';
 import { AriTelephony } from '../telephony/ari-telephony.ts';
@@ -34,8 +35,7 @@ export interface RunningService {
   runner: CallRunner;
   telephony: AriTelephony;
   http: FastifyInstance;
-  /** Where the HTTP API listens (port 0 in the config picks a free one). */
-  httpUrl: string;
+  httpUrl: string; // where the API listens (port 0 in the config picks a free one)
   stop(): Promise<void>;
 }
 
@@ -69,11 +69,12 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     callBack: (r) => outbound.queue({ kind: 'emergency-callback', ...r, dedupeKey: `emergency-callback:${r.callId}` }),
     records: calls.repository,
   });
-  const outbound = createOutbound(base, { tickets, notify, recordings: tickets.recordings, ...emergencyHooks(emergency) });
-  const calendarDays = createCalendarDays(base);
+  const [nodes, calendarDays] = [createNodes(base), createCalendarDays(base)];
+  const outbound = createOutbound(base, { tickets, notify, recordings: tickets.recordings, nodes: nodes.registry, ...emergencyHooks(emergency) });
   // Workers start in this order and stop in the reverse one.
   const features: Feature[] = [
     calls,
+    nodes,
     createCdrImport(base),
     calendarDays,
     createRouting(base, { calendar: () => calendarDays.store.current() }),
@@ -84,7 +85,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     platformFeature(telephony, runner, db),
     notify,
     tickets,
-    createVoicemail(base, { tickets: tickets.repository, recordings: tickets.recordings, announce: async (t) => { await notify.announceTicket(t); outbound.voicemailCompleted(t); } }),
+    createVoicemail(base, { tickets: tickets.repository, recordings: tickets.recordings, nodes: nodes.registry, announce: async (t) => { await notify.announceTicket(t); outbound.voicemailCompleted(t); } }),
     outbound,
     createFigures(base, { notify }),
     createConsole(),

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load-config.ts';
+import { APP_ALIVE_SECONDS } from '../telephony/app-presence.ts';
 import { dialString } from '../telephony/dial-string.ts';
 
 /** Prompt files the dialplan plays when the application is down (paths without extension). */
@@ -66,13 +67,14 @@ export async function renderAsteriskConfig(
     DEFAULT_LANGUAGE: asteriskLanguage(config.languages.default),
     HOTLINE_NUMBER: config.trunk.hotlineNumber,
     FALLBACK_CDR_FILE,
+    SYSTEM_NAME: config.node.id,
   };
 
   const templateDir = path.join(config.projectRoot, 'asterisk-config');
   for (const name of await readdir(templateDir)) {
     if (!name.endsWith('.conf')) continue;
     const template = await readFile(path.join(templateDir, name), 'utf8');
-    await writeAtomic(path.join(etcDir, name), fillTemplate(template, vars, name), name === 'ari.conf' ? 0o600 : 0o640);
+    await writeAtomic(path.join(etcDir, name), fillTemplate(template, vars, `asterisk-config/${name}`), name === 'ari.conf' ? 0o600 : 0o640);
   }
   await linkDutyWaitPrompts(runtimeDir, prompts);
   await writeAtomic(path.join(etcDir, 'pjsip_generated.conf'), pjsipGenerated(config), 0o600);
@@ -85,7 +87,7 @@ export async function renderAsteriskConfig(
 export function fillTemplate(template: string, vars: Record<string, string>, name: string): string {
   return template.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_m, key: string) => {
     const value = vars[key];
-    if (value === undefined) throw new Error(`asterisk-config/${name}: no value for {{${key}}}`);
+    if (value === undefined) throw new Error(`${name}: no value for {{${key}}}`);
     return value;
   });
 }
@@ -126,6 +128,7 @@ function extensionsGenerated(config: LoadedConfig, prompts: FallbackPrompts): st
   const d = config.duty;
   const globals: Array<[string, string]> = [
     ['APP_NAME', config.asterisk.appName],
+    ['APP_ALIVE_SECONDS', String(APP_ALIVE_SECONDS)],
     ['DEFAULT_LANGUAGE', asteriskLanguage(config.languages.default)],
     ['DUTY_RING_SECONDS', String(d.ringSeconds)],
     ['DUTY_ACCEPT_SECONDS', String(d.acceptSeconds)],

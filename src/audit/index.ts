@@ -63,7 +63,7 @@ export function createAudit(base: Pick<ServiceBase, 'config' | 'db' | 'log' | 'c
   };
   const enabled = options.retentionEnabled ?? configured?.enabled ?? true;
   const schedule = options.retentionSchedule ?? configured?.schedule ?? DEFAULT_RETENTION_SCHEDULE;
-  const retention = new Retention({ pool: db.pool, recordings: new RecordingStore(config.voicemail.recordingsDir), audit: repository, log, days });
+  const retention = new Retention({ pool: db.pool, recordings: new RecordingStore(config.voicemail.recordingsDir, db.pool, config.node.id), audit: repository, log, days });
   const runRetention = async (now: Date = clock.now()): Promise<RetentionCounts> => {
     await db.ready;
     return retention.run(now);

@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
@@ -63,7 +62,7 @@ export async function deleteSurveyComments(
           const rel = locked[0]?.comment_path;
           if (!rel) return false;
           // The file first: should the commit fail, the path stays and the next run deletes again.
-          await rm(store.resolve(rel), { force: true });
+          await store.remove(rel, c);
           await c.query(`update survey_responses set comment_path = null, comment_state = 'deleted' where job_id = $1`, [id]);
           return true;
         });

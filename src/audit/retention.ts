@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
@@ -37,6 +36,8 @@ export interface RetentionCounts {
   callbacksAnonymised: number;
   /** Survey comments whose audio was deleted. */
   commentsDeleted: number;
+  /** This node's copies of recordings deleted through another node (RecordingStore.sweepLocal). */
+  localCopiesRemoved: number;
 }
 
 export interface RetentionDeps {
@@ -107,6 +108,8 @@ export class Retention {
       callsAnonymised: await this.#anonymiseCalls(cutoff(days.callRecords)),
       callbacksAnonymised: await anonymiseCallbacks(this.d.pool, cutoff(days.personalData), batch),
       commentsDeleted: comments.deleted,
+      // Real time: file times are not on the service clock. A day old at least, so no save in progress is touched.
+      localCopiesRemoved: await this.d.recordings.sweepLocal(new Date(Date.now() - DAY_MS)),
     };
     await this.d.audit.insert({ actor: 'hotline', role: 'system', action: 'retention', detail: { ...counts, days: { ...days }, asOf: now.toISOString() } });
     this.d.log.info({ ...counts, ms: Date.now() - started }, 'retention run done');
@@ -151,7 +154,7 @@ export class Retention {
       const rel = rows[0]?.recording_path;
       if (!rel) return false; // reopened, already done, or being changed right now (next run)
       // The file first: should the commit fail, the path stays and the next run deletes again (force: a missing file is fine).
-      await rm(this.d.recordings.resolve(rel), { force: true });
+      await this.d.recordings.remove(rel, c);
       await c.query("update tickets set recording_path = null, recording_state = 'deleted' where id = $1", [id]);
       await c.query(
         `insert into ticket_history (ticket_id, actor, action, from_value, to_value, note) values ($1, 'hotline', 'retention', null, $2, $3)`,

@@ -23,7 +23,7 @@ export class ConfigError extends Error {
 /** Loaded configuration with every path made absolute. */
 export interface LoadedConfig extends HotlineConfig {
   /** The node's id resolved (configured, HOTLINE_NODE_ID, or the host name made fit). */
-  node: { id: string; cluster: boolean };
+  node: { id: string; cluster: boolean; goneAfterSeconds: number };
   /** recordingsDir made absolute (relative paths are inside dataDir). */
   voicemail: HotlineConfig['voicemail'] & { recordingsDir: string };
   /** The file it came from, for messages. */
@@ -113,7 +113,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   const dataDir = path.resolve(root, config.dataDir);
   return {
     ...config,
-    node: { id: config.node.id ?? nodeIdFromHost(hostname()), cluster: config.node.cluster },
+    node: { id: config.node.id ?? nodeIdFromHost(hostname()), cluster: config.node.cluster, goneAfterSeconds: config.node.goneAfterSeconds },
     dataDir,
     voicemail: { ...config.voicemail, recordingsDir: path.resolve(dataDir, config.voicemail.recordingsDir ?? 'recordings') },
     flowFile: path.resolve(root, config.flowFile),

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { BalancerSchema } from './balancer-schema.ts';
 import { OutboundSchema } from './outbound-schema.ts';
 
 /**
@@ -229,9 +230,12 @@ export const ConfigSchema = Type.Object(
         id: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' })),
         /** True when other nodes share the database: needs database.url (the embedded PGlite serves one process). */
         cluster: Type.Boolean({ default: false }),
+        /** A node silent this long is gone for good: another adopts its unfinished voicemails. */
+        goneAfterSeconds: Type.Integer({ minimum: 30, maximum: 86_400, default: 300 }),
       },
       { default: {}, additionalProperties: false },
     ),
+    balancer: Type.Optional(BalancerSchema),
     database: Type.Object(
       {
         /** postgres://… ; without it an embedded PostgreSQL (PGlite) runs in dataDir. */

@@ -7,6 +7,7 @@ import type { Feature, ServiceBase } from '../feature.ts';
 import { bindKinds } from '../ivr/node-kind.ts';
 import { maskNumber } from '../logging/mask.ts';
 import { ticketEvent, type Notify } from '../notify/index.ts';
+import type { NodeRegistry } from '../nodes/index.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
 import type { Tickets } from '../tickets/index.ts';
 import type { Ticket } from '../tickets/ticket.ts';
@@ -47,6 +48,8 @@ export interface OutboundUses {
   tickets: Tickets;
   notify: Notify;
   recordings: RecordingStore;
+  /** The nodes sharing the database: a gone node's unfinished survey comments are adopted. */
+  nodes: NodeRegistry;
   /** A callback of an emergency call was answered: the call record it belongs to learns of it. */
   onAnswered?(job: Job, callRecordId: string): void;
   /** A job reached an end (done, unreachable, opted out). */
@@ -77,7 +80,7 @@ export function createOutbound(base: Pick<ServiceBase, 'config' | 'log' | 'clock
   const { config, db } = base;
   const settings = config.outbound;
   const log = base.log.child({ component: 'outbound' });
-  const jobs = new JobRepository(db.pool, config.calendar.timezone);
+  const jobs = new JobRepository(db.pool, config.calendar.timezone, config.node.id);
   const optOuts = new OptOutList(db.pool);
   const surveys = new SurveyRepository(db.pool);
   const satisfied = (score: number) => settings.satisfiedScores.includes(score);
@@ -112,6 +115,7 @@ export function createOutbound(base: Pick<ServiceBase, 'config' | 'log' | 'clock
     languages: config.languages.enabled,
     effects,
     clock: base.clock,
+    owners: async () => [...new Set([config.node.id, '', ...(await uses.nodes.gone())])],
     ...(uses.onAnswered ? { onAnswered: uses.onAnswered } : {}),
     ...(uses.onJobEnded ? { onJobEnded: uses.onJobEnded } : {}),
     log,
@@ -125,6 +129,8 @@ export function createOutbound(base: Pick<ServiceBase, 'config' | 'log' | 'clock
     log: log.child({ part: 'survey comments' }),
     maxRecordingSeconds: 300,
     reconcileEveryMs: config.voicemail.reconcileSeconds * 1000,
+    nodeId: config.node.id,
+    goneNodes: () => uses.nodes.gone(),
   });
   const speech = new JobSpeech(calls, base.prompts, config.calendar, async (id) => {
     const t = await uses.tickets.repository.get(id);

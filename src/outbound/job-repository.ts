@@ -32,6 +32,8 @@ export class JobRepository {
     readonly pool: pg.Pool,
     /** The calendar's zone: "today" for the cap per number is the local day. */
     private readonly timeZone: string,
+    /** The node placing the attempts it claims (callback_attempts.node_id). */
+    private readonly nodeId = '',
   ) {}
 
   /** Queues a job; null when its dedupe key exists already (nothing is queued twice). */
@@ -85,8 +87,8 @@ export class JobRepository {
         }
         const attemptNo = job.attempts + 1;
         const { rows: a } = await c.query(
-          `insert into callback_attempts (id, job_id, attempt, number, started_at) values ($1, $2, $3, $4, $5) returning *`,
-          [randomUUID(), job.id, attemptNo, job.number, now],
+          `insert into callback_attempts (id, job_id, attempt, number, started_at, node_id) values ($1, $2, $3, $4, $5, $6) returning *`,
+          [randomUUID(), job.id, attemptNo, job.number, now, this.nodeId],
         );
         const { rows: j } = await c.query(
           `update callback_jobs set status = 'dialing', attempts = $2, lease_until = $3, updated_at = now()
@@ -165,9 +167,12 @@ export class JobRepository {
   }
 
   /** Attempts not ended: after a restart, each is a call that still lives in Asterisk, or one that was cut. */
-  async openAttempts(): Promise<Claimed[]> {
+  /** Attempts not ended, placed by one of `nodes`. */
+  async openAttempts(nodes: readonly string[]): Promise<Claimed[]> {
     const { rows } = await this.pool.query(
-      `select row_to_json(a) as a, row_to_json(j) as j from callback_attempts a join callback_jobs j on j.id = a.job_id where a.state <> 'ended'`,
+      `select row_to_json(a) as a, row_to_json(j) as j from callback_attempts a join callback_jobs j on j.id = a.job_id
+        where a.state <> 'ended' and a.node_id = any($1)`,
+      [nodes],
     );
     return rows.map((r) => ({ attempt: attemptFromRow(r.a), job: jobFromRow(r.j) }));
   }

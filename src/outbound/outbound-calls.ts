@@ -36,6 +36,12 @@ export interface OutboundCallsOptions {
   onJobEnded?(job: Job): void;
   /** Told when a callee answers, with the id of the call's record. */
   onAnswered?(job: Job, callRecordId: string): void;
+  /**
+   * Whose open attempts the recovery may close: this node's (and '' from a
+   * single node before), and those of nodes gone for good. Another node's
+   * calls live in its Asterisk, where this one cannot see them.
+   */
+  owners(): Promise<string[]>;
   log: Logger;
 }
 
@@ -148,7 +154,7 @@ export class OutboundCalls {
    */
   async recover(): Promise<number> {
     let waiting = 0;
-    for (const { job, attempt } of await this.o.store.openAttempts()) {
+    for (const { job, attempt } of await this.o.store.openAttempts(await this.o.owners())) {
       // Between the claim and the originate a call of this process does not exist yet: not cut, just early.
       if (this.live.has(attempt.id) || this.placing.has(attempt.id)) continue;
       if (await this.o.telephony.exists(attempt.id).catch(() => true)) {

@@ -49,11 +49,11 @@ export class SurveyRepository {
       create: async (d) => {
         await ready();
         await this.pool.query(
-          `insert into survey_responses (job_id, ticket_id, category, score, satisfied, comment_name, comment_state)
-           values ($1, $2, $3, $4, $5, $6, 'recording')
-           on conflict (job_id) do update set comment_name = excluded.comment_name,
+          `insert into survey_responses (job_id, ticket_id, category, score, satisfied, comment_name, comment_state, recorded_on)
+           values ($1, $2, $3, $4, $5, $6, 'recording', $7)
+           on conflict (job_id) do update set comment_name = excluded.comment_name, recorded_on = excluded.recorded_on,
              comment_state = coalesce(survey_responses.comment_state, 'recording')`,
-          [d.id, d.ticketId, d.category, d.score, d.satisfied, d.recordingName],
+          [d.id, d.ticketId, d.category, d.score, d.satisfied, d.recordingName, d.recordedOn ?? ''],
         );
       },
       completeRecording: async (id, audio, _end, at) => {
@@ -67,11 +67,11 @@ export class SurveyRepository {
         const current = await this.pool.query('select * from survey_responses where job_id = $1', [id]);
         return { changed: false, ticket: current.rows[0] ? fromRow(current.rows[0]) : null };
       },
-      unfinished: async () => {
+      unfinished: async (nodes) => {
         await ready();
-        const { rows } = await this.pool.query(`select * from survey_responses where comment_state = 'recording' order by answered_at`);
+        const { rows } = await this.pool.query(`select * from survey_responses where comment_state = 'recording' and recorded_on = any($1) order by answered_at`, [nodes]);
         return rows.map((r) => ({
-          id: r.job_id, recordingName: r.comment_name, createdAt: r.answered_at.toISOString(),
+          id: r.job_id, recordingName: r.comment_name, createdAt: r.answered_at.toISOString(), recordedOn: r.recorded_on,
           ticketId: r.ticket_id, category: r.category, score: r.score, satisfied: r.satisfied,
         }));
       },

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, type ReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { writeFileDurably } from '../fs/durable-write.ts';
 import { speechMs } from '../audio/speech.ts';
 import { parseWav, WavError } from '../audio/wav.ts';
-
 
 /** Audio once it is safe in the store. */
 export interface StoredAudio {
@@ -18,14 +18,29 @@ export interface StoredAudio {
   speechMs?: number;
 }
 
+/** What the store needs of the database: a pool or a client inside a transaction. */
+export interface Queryable {
+  query<R extends Record<string, any> = any>(sql: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
 /**
- * The project's own store of voicemail audio: a folder (configurable) with one
- * WAV per ticket under <yyyy>/<mm>/<ticket id>.wav. A file is written to a
- * temporary name, flushed to disk, renamed into place and read back before it
- * counts as stored, so a crash leaves either the whole file or none.
+ * The project's own store of voicemail and survey audio: a folder
+ * (configurable) with one WAV per ticket under <yyyy>/<mm>/<ticket id>.wav,
+ * and, when a database is given, the same audio in the shared database
+ * (table recording_audio), so that every node serves every recording,
+ * whichever node recorded it. The folder is read first; the database when
+ * the file is not on this node.
+ *
+ * A file is written to a temporary name, flushed to disk, renamed into place
+ * and read back before it counts as stored, so a crash leaves either the
+ * whole file or none; the database row is written after it (idempotent).
  */
 export class RecordingStore {
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly db?: Queryable,
+    private readonly nodeId = '',
+  ) {}
 
   /**
    * Checks and stores the audio of a ticket; returns what the ticket records.
@@ -45,6 +60,12 @@ export class RecordingStore {
       const back = await readFile(file);
       if (createHash('sha256').update(back).digest('hex') !== sha256) throw new Error(`recording ${rel} reads back differently`);
     }
+    await this.db?.query(
+      `insert into recording_audio (path, audio, sha256, stored_by) values ($1, $2, $3, $4)
+       on conflict (path) do update set audio = excluded.audio, sha256 = excluded.sha256, stored_at = now(), stored_by = excluded.stored_by
+       where recording_audio.sha256 <> excluded.sha256`,
+      [rel, audio, sha256, this.nodeId],
+    );
     const ms = Math.round((pcm.length / (info.sampleRate * 2)) * 1000);
     return { path: rel, bytes: audio.length, ms, sha256, speechMs: speechMs(pcm, info.sampleRate) };
   }
@@ -56,16 +77,65 @@ export class RecordingStore {
     return abs;
   }
 
+  /**
+   * Size in bytes; null when the recording is not kept. With a database, the
+   * database decides (a recording deleted through another node is gone here
+   * too, whatever this node's folder still holds).
+   */
   async size(rel: string): Promise<number | null> {
+    const local = await this.#localSize(rel);
+    if (!this.db) return local;
+    const { rows } = await this.db.query<{ n: number }>('select octet_length(audio)::int as n from recording_audio where path = $1', [rel]);
+    return rows[0]?.n ?? null;
+  }
+
+  /** Bytes start..end (inclusive) of a stored recording, or all of it: from this node's folder when it has it, else the database. */
+  async open(rel: string, range?: { start: number; end: number }): Promise<Readable> {
+    if (!this.db || (await this.#localSize(rel)) !== null) return createReadStream(this.resolve(rel), range ?? {});
+    const { rows } = range
+      ? await this.db.query<{ audio: Buffer }>('select substring(audio from $2 for $3) as audio from recording_audio where path = $1', [rel, range.start + 1, range.end - range.start + 1])
+      : await this.db.query<{ audio: Buffer }>('select audio from recording_audio where path = $1', [rel]);
+    const audio = rows[0]?.audio;
+    if (!audio) throw new Error(`recording ${rel} is gone`);
+    return Readable.from([audio]);
+  }
+
+  /** Deletes a recording everywhere it is kept; `db` lets the caller do it inside its transaction. */
+  async remove(rel: string, db: Queryable | undefined = this.db): Promise<void> {
+    await rm(this.resolve(rel), { force: true });
+    await db?.query('delete from recording_audio where path = $1', [rel]);
+  }
+
+  /**
+   * Deletes this node's copies of recordings the database no longer keeps
+   * (deleted through another node, e.g. by retention). Files younger than
+   * `before` are left: a save writes the file before its row.
+   */
+  async sweepLocal(before: Date): Promise<number> {
+    if (!this.db) return 0;
+    const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch(() => []);
+    const files = entries.filter((d) => d.isFile() && d.name.endsWith('.wav')).map((d) => path.relative(this.root, path.join(d.parentPath, d.name)).split(path.sep).join('/'));
+    let removed = 0;
+    for (let i = 0; i < files.length; i += 500) {
+      const batch = files.slice(i, i + 500);
+      const { rows } = await this.db.query<{ path: string }>('select path from recording_audio where path = any($1)', [batch]);
+      const kept = new Set(rows.map((r) => r.path));
+      for (const rel of batch) {
+        if (kept.has(rel)) continue;
+        const info = await stat(this.resolve(rel)).catch(() => null);
+        if (!info || info.mtime >= before) continue;
+        await rm(this.resolve(rel), { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async #localSize(rel: string): Promise<number | null> {
     try {
       return (await stat(this.resolve(rel))).size;
     } catch {
       return null;
     }
-  }
-
-  /** Reads bytes start..end (inclusive) of a stored file. */
-  stream(rel: string, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(this.resolve(rel), range ?? {});
   }
 }

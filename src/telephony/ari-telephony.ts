@@ -5,6 +5,7 @@ import { AriConnection, isGoneError } from './ari-connection.ts';
 import { AriDialer, RESUMABLE } from './ari-dialer.ts';
 import type { AriChannel, AriEvent } from './ari-events.ts';
 import { AriLeg, type PlaybackRegistry } from './ari-leg.ts';
+import { AppPresence } from './app-presence.ts';
 import { AriRecordingArchive } from './ari-recordings.ts';
 import { INBOUND, resync } from './ari-resync.ts';
 import type { LatencySummary } from './request-timings.ts';
@@ -43,12 +44,14 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   readonly recordings: RecordingArchive;
   private inboundHandler: ((leg: CallLeg, context: InboundCallContext) => void) | null = null;
   private resyncing: Promise<void> = Promise.resolve();
+  private readonly presence: AppPresence;
 
   constructor(private readonly o: AriTelephonyOptions) {
     this.ari = new AriConnection({ url: o.url, user: o.user, password: o.password, app: o.app, log: o.log, ...(o.connections ? { connections: o.connections } : {}) });
     this.dialer = new AriDialer(this.ari, o.app, o.log);
     this.bridges = new AriBridges(this.ari, o.log, o.onAdoptedBridgeEnded);
     this.recordings = new AriRecordingArchive(this.ari);
+    this.presence = new AppPresence(this.ari, o.log);
     this.ari.on('event', (event: AriEvent) => this.dispatch(event));
     this.ari.on('connected', () => {
       this.resyncing = resync(this.resyncState()).catch((err) => o.log.error({ err }, 'could not pick up calls after connecting'));
@@ -63,9 +66,11 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   async start(): Promise<void> {
     await this.ari.start();
     await this.resyncing;
+    this.presence.start();
   }
 
   async close(): Promise<void> {
+    await this.presence.stop();
     await this.ari.close();
     for (const leg of this.legs.values()) leg.markEnded();
     this.legs.clear();

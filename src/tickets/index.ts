@@ -23,7 +23,7 @@ export function createTickets(
   const { config, db, clock } = base;
   const repository = new TicketRepository(db.pool, config.calendar, config.tickets.referencePrefix);
   const service = new TicketService(repository, config.calendar);
-  const recordings = new RecordingStore(config.voicemail.recordingsDir);
+  const recordings = new RecordingStore(config.voicemail.recordingsDir, db.pool, config.node.id);
   const details: TicketDetail[] = [];
   return {
     addDetail: (detail) => void details.push(detail),

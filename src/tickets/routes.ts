@@ -53,6 +53,7 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
       bytes: t.recording.bytes,
       sha256: t.recording.sha256,
       end: t.recording.end,
+      node: t.recording.node,
       speechMs: t.recording.speechMs,
       url: t.recording.state === 'stored' ? `/api/tickets/${t.reference}/recording` : null,
     },
@@ -164,10 +165,10 @@ export async function ticketRoutes(app: FastifyInstance, d: TicketRoutesDeps): P
         .header('content-disposition', `inline; filename="${ticket.reference}.wav"`);
       if (range) {
         reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', range.end - range.start + 1);
-        return reply.send(d.recordings.stream(rel, range));
+        return reply.send(await d.recordings.open(rel, range));
       }
       reply.header('content-length', size);
-      return reply.send(d.recordings.stream(rel));
+      return reply.send(await d.recordings.open(rel));
     },
   );
 }

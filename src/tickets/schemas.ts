@@ -29,7 +29,9 @@ export const TicketSchema = Type.Object({
     ms: Type.Union([Type.Integer(), Type.Null()]),
     bytes: Type.Union([Type.Integer(), Type.Null()]),
     sha256: Nullable(Type.String()),
-    end: Nullable(Type.String()),
+    end: Nullable(Type.String({ description: "why it ended; 'node-lost': the node that recorded it went away before the audio was kept" })),
+    /** The node whose Asterisk recorded it ('' on a single node). */
+    node: Type.String(),
     /** Speech in the recording, ms; null when not measured. */
     speechMs: Type.Union([Type.Integer(), Type.Null()]),
     /** Where to stream the audio from, when there is audio. */

@@ -95,11 +95,11 @@ export class TicketRepository {
       const reference = formatReference(this.referencePrefix, day, counter[0].last);
       const { rows } = await c.query(
         `insert into tickets (id, reference, category, level, caller_number, callback_number, language, call_id,
-                              accepted_at, deadline, recording_name, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning *`,
+                              accepted_at, deadline, recording_name, created_at, recorded_on)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning *`,
         [
           draft.id, reference, draft.category, draft.level, draft.callerNumber, draft.callbackNumber, draft.language,
-          draft.callId, draft.acceptedAt, draft.deadline, draft.recordingName, draft.createdAt,
+          draft.callId, draft.acceptedAt, draft.deadline, draft.recordingName, draft.createdAt, draft.recordedOn ?? '',
         ],
       );
       await appendHistory(c, draft.id, 'hotline', 'created', null, {
@@ -154,9 +154,9 @@ export class TicketRepository {
     }));
   }
 
-  /** Tickets whose recording is not completed yet (the reconciler's work list). */
-  async unfinished(): Promise<Ticket[]> {
-    const { rows } = await this.pool.query(`select * from tickets where recording_state = 'recording' order by created_at`);
+  /** Tickets whose recording is not completed yet (the reconciler's work list), of the given recording nodes. */
+  async unfinished(nodes: readonly string[]): Promise<Ticket[]> {
+    const { rows } = await this.pool.query(`select * from tickets where recording_state = 'recording' and recorded_on = any($1) order by created_at`, [nodes]);
     return rows.map(fromRow);
   }
 

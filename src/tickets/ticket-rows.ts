@@ -60,6 +60,7 @@ export function fromRow(r: any): Ticket {
       sha256: r.recording_sha256,
       speechMs: r.recording_speech_ms ?? null,
       end: r.recording_end,
+      node: r.recorded_on ?? '',
     },
     noMessage: r.recording_state === 'empty' || (r.recording_speech_ms !== null && r.recording_speech_ms < NO_MESSAGE_BELOW_MS),
     createdAt: iso(r.created_at)!,

@@ -18,7 +18,9 @@ export const FINISHED_STATUSES: readonly TicketStatus[] = ['resolved', 'closed']
 export type RecordingState = 'recording' | 'stored' | 'empty' | 'deleted';
 
 /** Why a recording ended, as far as the application could tell. */
-export type RecordingEnd = 'silence' | 'max-duration' | 'key' | 'hangup' | 'emergency' | 'restart' | 'failed';
+export type RecordingEnd = 'silence' | 'max-duration' | 'key' | 'hangup' | 'emergency' | 'restart' | 'failed'
+  /** Its node went away for good before the recording was kept: completed by another node with what it could reach. */
+  | 'node-lost';
 
 export interface Ticket {
   id: string;
@@ -44,6 +46,8 @@ export interface Ticket {
     end: string | null;
     /** Speech in the recording, ms; null when not measured (stored before it was). */
     speechMs: number | null;
+    /** The node whose Asterisk recorded it ('' on a single node). */
+    node: string;
   };
   /** The caller said nothing worth calling back about: no audio, or (almost) no speech in it. */
   noMessage: boolean;
@@ -75,6 +79,8 @@ export interface TicketDraft {
   acceptedAt: string;
   deadline: string;
   recordingName: string;
+  /** The node whose Asterisk records it (node.id); '' or absent: a single-node installation. */
+  recordedOn?: string;
 }
 
 /** The audio of a ticket once it is safe in the recording store. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Feature, ServiceBase } from '../feature.ts';
 import type { Flow } from '../ivr/flow-schema.ts';
 import { bindKinds } from '../ivr/node-kind.ts';
+import type { NodeRegistry } from '../nodes/index.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
 import type { TicketRepository } from '../tickets/ticket-repository.ts';
 import type { Ticket } from '../tickets/ticket.ts';
@@ -17,6 +18,8 @@ export const VOICEMAIL_NODE_KINDS = [voicemailNode] as const;
 export interface VoicemailUses {
   tickets: Pick<TicketRepository, 'create' | 'completeRecording' | 'unfinished'>;
   recordings: RecordingStore;
+  /** The nodes sharing the database: a gone node's unfinished voicemails are adopted. */
+  nodes: NodeRegistry;
   /** Tells staff of a completed ticket. */
   announce(ticket: Ticket): Promise<void>;
 }
@@ -42,6 +45,8 @@ export function createVoicemail(base: Pick<ServiceBase, 'config' | 'db' | 'log' 
     },
     onCompleted: (t) => uses.announce(t),
     reconcileEveryMs: config.voicemail.reconcileSeconds * 1000,
+    nodeId: config.node.id,
+    goneNodes: () => uses.nodes.gone(),
   });
   return {
     name: 'voicemail',

@@ -10,6 +10,8 @@ export interface RecordingDraft {
   recordingName: string;
   /** When it was opened (the store files audio by month). */
   createdAt: string;
+  /** The node whose Asterisk records it; '' or absent on a single node. */
+  recordedOn?: string;
 }
 
 /**

@@ -14,7 +14,7 @@ export function ticketSink(
   return {
     create: async (d) => { await ready(); return tickets.create(d); },
     completeRecording: async (...a) => { await ready(); return tickets.completeRecording(...a); },
-    unfinished: async () => { await ready(); return (await tickets.unfinished()).map(draftOf); },
+    unfinished: async (nodes) => { await ready(); return (await tickets.unfinished(nodes)).map(draftOf); },
   };
 }
 
@@ -32,5 +32,6 @@ export function draftOf(t: Ticket): TicketDraft {
     acceptedAt: t.acceptedAt,
     deadline: t.deadline,
     recordingName: t.recording.name,
+    recordedOn: t.recording.node,
   };
 }

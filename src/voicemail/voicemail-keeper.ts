@@ -16,8 +16,8 @@ export interface RecordingSink<D extends RecordingDraft, R> {
   create(draft: D): Promise<unknown>;
   /** Completes it with the stored audio (null: none); changed false when it was complete already. */
   completeRecording(id: string, audio: StoredAudio | null, end: RecordingEnd, at: Date): Promise<{ changed: boolean; ticket: R | null }>;
-  /** Drafts whose recording is not complete in the database (the reconciler's work list). */
-  unfinished(): Promise<D[]>;
+  /** Drafts whose recording is not complete in the database, recorded on one of `nodes` (the reconciler's work list). */
+  unfinished(nodes: readonly string[]): Promise<D[]>;
 }
 
 export interface VoicemailKeeperOptions<D extends RecordingDraft = TicketDraft, R = Ticket> {
@@ -39,6 +39,14 @@ export interface VoicemailKeeperOptions<D extends RecordingDraft = TicketDraft, 
   /** Full reconciliation with the database and Asterisk, ms. */
   reconcileEveryMs?: number;
   now?: () => Date;
+  /**
+   * This node (node.id; '' on a single node): its drafts name it, and its
+   * reconciler works its own unfinished recordings. Another node's are its
+   * own business while that node lives: only its Asterisk has the audio.
+   */
+  nodeId?: string;
+  /** Nodes gone for good, whose unfinished recordings this node adopts (src/nodes/). */
+  goneNodes?: () => Promise<string[]>;
 }
 
 /**
@@ -79,7 +87,8 @@ export class VoicemailKeeper<D extends RecordingDraft = TicketDraft, R = Ticket>
    * Throws only when the journal cannot be written: then nothing would
    * protect the message, and the caller should hear so.
    */
-  async open(draft: D): Promise<void> {
+  async open(opened: D): Promise<void> {
+    const draft: D = this.#o.nodeId === undefined ? opened : { ...opened, recordedOn: this.#o.nodeId };
     await this.#o.journal.write({ draft });
     this.#recording.add(draft.id);
     const created = this.#o.tickets.create(draft).then(
@@ -170,15 +179,21 @@ export class VoicemailKeeper<D extends RecordingDraft = TicketDraft, R = Ticket>
       if (!(await this.#process(entry))) failed = true;
     }
     try {
-      for (const draft of await this.#o.tickets.unfinished()) {
+      const me = this.#o.nodeId ?? '';
+      const gone = (await this.#o.goneNodes?.()) ?? [];
+      for (const draft of await this.#o.tickets.unfinished([...new Set([me, '', ...gone])])) {
         if (seen.has(draft.id) || this.#recording.has(draft.id)) continue;
         // Journaled since the listing above (a call of this process finished meanwhile): its own
         // entry, with the real end and perhaps the stored audio, is worked on and must not be
         // overwritten. One that cannot be read is replaced from the database.
         if (await this.#o.journal.read(draft.id).catch(() => null)) continue;
         if (!(await this.#endedElsewhere(draft))) continue;
-        this.#o.log.warn({ ticket: draft.id }, 'completing a voicemail left unfinished by an earlier run');
-        const entry: JournalEntry<D> = { draft, finished: { at: this.#now().toISOString(), end: 'restart' } };
+        // Adopted from a node that is gone: what its Asterisk held is out of reach unless this one has it;
+        // the ticket says so (end 'node-lost'), so staff call the customer back instead of waiting for audio.
+        const adopted = (draft.recordedOn ?? '') !== '' && draft.recordedOn !== me;
+        if (adopted) this.#o.log.error({ ticket: draft.id, recordedOn: draft.recordedOn }, 'adopting a voicemail of a node that is gone');
+        else this.#o.log.warn({ ticket: draft.id }, 'completing a voicemail left unfinished by an earlier run');
+        const entry: JournalEntry<D> = { draft, finished: { at: this.#now().toISOString(), end: adopted ? 'node-lost' : 'restart' } };
         await this.#o.journal.write(entry);
         if (!(await this.#process(entry))) failed = true;
       }

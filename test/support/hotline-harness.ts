@@ -195,7 +195,7 @@ export function hotlineHarness(o: HarnessOptions = {}): Harness {
   });
   const calls = new OutboundCalls({
     telephony, runner, flows, store: jobs, config: config.outbound, calendar: config.calendar, trunk: config.trunk,
-    languages: config.languages.enabled, effects: noEffects, clock, ...emergencyHooks(emergency), log,
+    languages: config.languages.enabled, effects: noEffects, clock, ...emergencyHooks(emergency), owners: async () => [''], log,
   });
   const dialer = new Dialer({ store: jobs, calls, config: config.outbound, calendar: config.calendar, track: (w) => runner.track(w), log, now: () => clock.now() });
   flows.install([

@@ -33,6 +33,27 @@ export interface StackOptions {
   keep?: boolean;
   /** First of the 100 RTP ports of this stack (stacks started together must not overlap); default random. */
   rtpStart?: number;
+  /** A PostgreSQL shared with other stacks (a cluster's nodes); this stack does not stop it. */
+  pg?: PgCluster;
+  /** Peers shared with other stacks: a cluster's nodes call the same trunk and phones. */
+  peers?: Peers;
+  /** This stack's node id (node.id); with `pg` given, node.cluster is set too. */
+  nodeId?: string;
+}
+
+/** The SIPp peers a stack's Asterisk calls and the webhook its application posts to. */
+export type Peers = Pick<E2eEnvironment['ports'], 'trunk' | 'desk1' | 'desk2' | 'duty1' | 'duty2' | 'webhook'>;
+
+/** Free ports for a stack's peers. */
+export async function freePeers(): Promise<Peers> {
+  return {
+    trunk: await freeUdpPort(),
+    desk1: await freeUdpPort(),
+    desk2: await freeUdpPort(),
+    duty1: await freeUdpPort(),
+    duty2: await freeUdpPort(),
+    webhook: await freePort(),
+  };
 }
 
 /**
@@ -49,21 +70,16 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   let asterisk: AsteriskProcess | null = null;
   const stop = async () => {
     await asterisk?.stop().catch(() => {});
-    await pg?.stop().catch(() => {});
+    if (!o.pg) await pg?.stop().catch(() => {});
     if (!o.keep) await rm(root, { recursive: true, force: true });
   };
   try {
-    pg = await startPgCluster();
+    pg = o.pg ?? (await startPgCluster());
     const ports = {
       sip: await freeUdpPort(),
       ari: await freePort(),
       http: await freePort(),
-      trunk: await freeUdpPort(),
-      desk1: await freeUdpPort(),
-      desk2: await freeUdpPort(),
-      duty1: await freeUdpPort(),
-      duty2: await freeUdpPort(),
-      webhook: await freePort(),
+      ...(o.peers ?? (await freePeers())),
       rtpStart: o.rtpStart ?? 30000 + Math.floor(Math.random() * 200) * 100,
     };
     const ariPassword = `stack-${Math.random().toString(36).slice(2)}-secret`;
@@ -75,6 +91,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       ...JSON.parse(JSON.stringify(plain)),
       dataDir: path.join(root, 'var'),
       logLevel: 'debug',
+      ...(o.nodeId ? { node: { id: o.nodeId, cluster: Boolean(o.pg) } } : {}),
+      ...(o.pg ? { database: { url: o.pg.url } } : {}),
       http: { host: '127.0.0.1', port: ports.http },
       asterisk: {
         ariPort: ports.ari,

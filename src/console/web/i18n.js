@@ -7,6 +7,7 @@ const WORDS = {
     none: '无', node: '节点', caller: '来电', since: '开始', lastEmergency: '最近一次紧急来电', acceptedIn: '接听用时', acceptedBy: '接听人',
     status: '状态', category: '类别', level: '等级', assignee: '处理人', deadline: '期限', reference: '编号', created: '创建',
     all: '全部', overdue: '已超期', claim: '认领', save: '保存', note: '备注', history: '历史', recording: '录音', back: '返回',
+    nodeLost: '录音所在的节点 {node} 已失效，留言无法取回：请回拨来电人。',
     jobs: '回访任务', kind: '类型', number: '号码', attempts: '尝试', result: '结果', retry: '立即重拨', cancel: '取消', optOuts: '拒绝回访名单',
     add: '添加', remove: '移除', month: '月份', show: '显示', figure: '指标', value: '数值', target: '目标', noData: '无数据',
     emergency: '抢险热线', answerRateByDay: '每日接通率', acceptByDay: '每日紧急接听用时 (秒, 中位数)', download: '下载',
@@ -23,6 +24,7 @@ const WORDS = {
     none: 'None', node: 'Node', caller: 'Caller', since: 'Since', lastEmergency: 'Last emergency', acceptedIn: 'Accepted in', acceptedBy: 'Accepted by',
     status: 'Status', category: 'Category', level: 'Level', assignee: 'Assignee', deadline: 'Deadline', reference: 'Reference', created: 'Created',
     all: 'All', overdue: 'Overdue', claim: 'Claim', save: 'Save', note: 'Note', history: 'History', recording: 'Recording', back: 'Back',
+    nodeLost: 'The recording was on node {node}, which is gone: the message cannot be reached. Call the caller back.',
     jobs: 'Callback jobs', kind: 'Kind', number: 'Number', attempts: 'Attempts', result: 'Result', retry: 'Retry now', cancel: 'Cancel', optOuts: 'Opt-out list',
     add: 'Add', remove: 'Remove', month: 'Month', show: 'Show', figure: 'Figure', value: 'Value', target: 'Target', noData: 'no data',
     emergency: 'Emergency line', answerRateByDay: 'Answer rate by day', acceptByDay: 'Emergency time to accept by day (s, median)', download: 'Download',
@@ -43,8 +45,10 @@ export function setLang(l) {
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
 }
 
-export function t(key) {
-  return WORDS[lang][key] ?? WORDS['en-US'][key] ?? key;
+/** The word for `key` in the chosen language; {name} in it is replaced by values[name]. */
+export function t(key, values = {}) {
+  const text = WORDS[lang][key] ?? WORDS['en-US'][key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
 }
 
 export function fmtTime(iso) {

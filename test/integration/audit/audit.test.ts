@@ -250,7 +250,7 @@ describe('retention', () => {
     const newComment = await callbackJob(ago(100), 'done', '13700000005', true);
 
     const counts = await audit.runRetention(now);
-    expect(counts).toEqual({ recordingsDeleted: 2, recordingErrors: 0, ticketsAnonymised: 1, callsAnonymised: 2, callbacksAnonymised: 1, commentsDeleted: 1 });
+    expect(counts).toEqual({ recordingsDeleted: 2, recordingErrors: 0, ticketsAnonymised: 1, callsAnonymised: 2, callbacksAnonymised: 1, commentsDeleted: 1, localCopiesRemoved: 0 });
 
     const get = async (t: Ticket) => (await pool.query('select * from tickets where id = $1', [t.id])).rows[0];
     const exists = (rel: string) => access(store.resolve(rel)).then(() => true, () => false);
@@ -298,7 +298,7 @@ describe('retention', () => {
     expect(logged[0]).toMatchObject({ actor: 'hotline', detail: { ...counts, days: { recordings: 365, personalData: 730, callRecords: 730 } } });
 
     // Again: nothing left to do, nothing masked further, one more row with zeros.
-    expect(await audit.runRetention(now)).toEqual({ recordingsDeleted: 0, recordingErrors: 0, ticketsAnonymised: 0, callsAnonymised: 0, callbacksAnonymised: 0, commentsDeleted: 0 });
+    expect(await audit.runRetention(now)).toEqual({ recordingsDeleted: 0, recordingErrors: 0, ticketsAnonymised: 0, callsAnonymised: 0, callbacksAnonymised: 0, commentsDeleted: 0, localCopiesRemoved: 0 });
     expect(await get(b)).toMatchObject({ caller_number: '*******0002' });
     expect(await calls(oldInbound)).toMatchObject({ caller_number: '*******0001' });
     expect(await auditRows(`action = 'retention'`)).toHaveLength(2);

@@ -113,14 +113,19 @@ describe('the outbound queue on PostgreSQL', () => {
     expect(mine(claimed, queued.map((j) => j!.id))).toHaveLength(outbound.maxConcurrent);
   });
 
-  it('claims by two processes at once: every job is claimed exactly once', async () => {
+  it('claims by two processes at once: every job is claimed exactly once, its attempt named after the claiming node', async () => {
     const queued = await Promise.all(Array.from({ length: 8 }, () => enqueue({ kind: 'emergency-callback' })));
-    const otherNode = new JobRepository(other, calendar.timezone);
+    const otherNode = new JobRepository(other, calendar.timezone, 'node-b');
     const rounds = await Promise.all(
       Array.from({ length: 8 }, (_, i) => (i % 2 ? otherNode : jobs).claim(2, 60_000, TUESDAY_10, (job, facts) => decideDial(job, facts, outbound, calendar, TUESDAY_10))),
     );
-    const ids = rounds.flatMap((r) => r.claimed.map((c) => c.job.id)).filter((id) => queued.some((q) => q!.id === id));
-    expect(ids.sort()).toEqual(queued.map((q) => q!.id).sort());
+    const ours = (ids: string[]) => ids.filter((id) => queued.some((q) => q!.id === id)).sort();
+    const ids = ours(rounds.flatMap((r) => r.claimed.map((c) => c.job.id)));
+    expect(ids).toEqual(queued.map((q) => q!.id).sort());
+    // Each node's recovery sees only its own open attempts: the other's calls are in the other's Asterisk.
+    const byB = ours(rounds.filter((_, i) => i % 2).flatMap((r) => r.claimed.map((c) => c.job.id)));
+    expect(ours((await jobs.openAttempts(['node-b'])).map((c) => c.job.id))).toEqual(byB);
+    expect(ours((await jobs.openAttempts([''])).map((c) => c.job.id))).toEqual(ids.filter((id) => !byB.includes(id)));
   });
 
   describe('after an attempt', () => {

@@ -183,7 +183,7 @@ describe('TicketRepository on PostgreSQL', () => {
       await repo.create(d);
       const { changed, ticket } = await repo.completeRecording(d.id, null, 'hangup', new Date('2026-11-24T02:00:20.000Z'));
       expect(changed).toBe(true);
-      expect(ticket?.recording).toEqual({ state: 'empty', name: d.recordingName, path: null, bytes: null, ms: null, sha256: null, speechMs: 0, end: 'hangup' });
+      expect(ticket?.recording).toEqual({ state: 'empty', name: d.recordingName, path: null, bytes: null, ms: null, sha256: null, speechMs: 0, end: 'hangup', node: '' });
       expect((await repo.history(d.id))[1]).toMatchObject({ action: 'recorded', to: { empty: true, end: 'hangup' } });
     });
 
@@ -196,7 +196,7 @@ describe('TicketRepository on PostgreSQL', () => {
       const b = await repo.create(draft({ createdAt: '2026-11-24T02:00:00.000Z' }));
       const c = await repo.create(draft({ createdAt: '2026-11-24T01:00:00.000Z' }));
       await repo.completeRecording(c.id, null, 'hangup', new Date());
-      expect((await repo.unfinished()).map((t) => t.id)).toEqual([b.id, a.id]);
+      expect((await repo.unfinished([''])).map((t) => t.id)).toEqual([b.id, a.id]);
     });
   });
 

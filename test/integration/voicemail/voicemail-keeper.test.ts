@@ -280,7 +280,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       const k = keeper();
       await k.reconcile(); // the whole pass: what it leaves alone stays alone
       expect(completed).toEqual([]);
-      expect((await repo.unfinished()).map((t) => t.id).sort()).toEqual([inJournal.id, inDbOnly.id].sort());
+      expect((await repo.unfinished([''])).map((t) => t.id).sort()).toEqual([inJournal.id, inDbOnly.id].sort());
       expect(await journal.read(inJournal.id)).toEqual({ draft: inJournal });
       expect(await journal.read(inDbOnly.id)).toBeNull();
       expect(archive.removed).toEqual([]);
@@ -293,7 +293,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       await eventually(() => completed.length === 2, 'both completed');
       await expectStoredOne(inJournal.id, a, 700);
       await expectStoredOne(inDbOnly.id, b, 1100);
-      expect(await repo.unfinished()).toEqual([]);
+      expect(await repo.unfinished([''])).toEqual([]);
     });
 
     async function expectStoredOne(id: string, wav: Buffer, ms: number) {
@@ -351,7 +351,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
           const h = hook;
           hook = null;
           await h?.();
-          return (await repo.unfinished()).map(draftOf);
+          return (await repo.unfinished([''])).map(draftOf);
         },
       },
     });
@@ -443,7 +443,7 @@ describe('VoicemailKeeper with PostgreSQL, a journal and a recording store', () 
       await k.finish(d.id, 'hangup');
       await eventually(() => completed.length > 0, 'onCompleted');
       const t = await repo.get(d.id);
-      expect(t?.recording).toEqual({ state: 'empty', name: d.recordingName, path: null, bytes: null, ms: null, sha256: null, speechMs: 0, end: 'hangup' });
+      expect(t?.recording).toEqual({ state: 'empty', name: d.recordingName, path: null, bytes: null, ms: null, sha256: null, speechMs: 0, end: 'hangup', node: '' });
       expect(await actions(d.id)).toEqual(['created', 'recorded']);
       expect(await journal.list()).toEqual([]);
       expect(await filesUnder(store.root)).toEqual([]);

@@ -11,7 +11,7 @@ const parse = (extra: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => p
 
 describe('the node', () => {
   it('is named in the config, by HOTLINE_NODE_ID, or after the host', () => {
-    expect(parse({ node: { id: 'node-2' } }).node).toEqual({ id: 'node-2', cluster: false });
+    expect(parse({ node: { id: 'node-2' } }).node).toEqual({ id: 'node-2', cluster: false, goneAfterSeconds: 300 });
     expect(parse({ node: { id: 'node-2' } }, { HOTLINE_NODE_ID: 'node-3' }).node.id).toBe('node-3');
     expect(parse({}).node.id).toMatch(/^[a-z0-9][a-z0-9-]{0,39}$/);
     expect(nodeIdFromHost('Hotline_A.example.net')).toBe('hotline-a');

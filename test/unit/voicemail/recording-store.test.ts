@@ -66,14 +66,14 @@ describe('RecordingStore', () => {
     expect(await files()).toEqual([]);
   });
 
-  it('refuses paths that leave its root', () => {
+  it('refuses paths that leave its root', async () => {
     for (const rel of ['../outside.wav', '2026/../../outside.wav', '/etc/passwd', '', '.', `..${path.sep}recordings-evil/x.wav`]) {
       expect(() => store.resolve(rel), rel).toThrow(/outside the recording store/);
     }
     // A sibling folder whose name starts with the root's name is outside too.
     expect(() => store.resolve(path.join(root, 'recordings-evil', 'x.wav'))).toThrow(/outside the recording store/);
     expect(store.resolve('2026/11/a.wav')).toBe(path.join(store.root, '2026', '11', 'a.wav'));
-    expect(() => store.stream('../outside.wav')).toThrow(/outside the recording store/);
+    await expect(store.open('../outside.wav')).rejects.toThrow(/outside the recording store/);
   });
 
   it('does not write outside its root for an id that tries to', async () => {
@@ -82,12 +82,12 @@ describe('RecordingStore', () => {
     expect(await readFile(path.join(root, 'victim.wav'), 'utf8')).toBe('keep me');
   });
 
-  it('size is null for a file that is not there; stream reads a byte range', async () => {
+  it('size is null for a file that is not there; open reads a byte range', async () => {
     expect(await store.size('2026/11/none.wav')).toBeNull();
     const wav = toneWav(200);
     const { path: rel } = await store.save(randomUUID(), CREATED, wav);
     const chunks: Buffer[] = [];
-    for await (const c of store.stream(rel, { start: 0, end: 11 })) chunks.push(c as Buffer);
+    for await (const c of await store.open(rel, { start: 0, end: 11 })) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).toString('ascii', 0, 4)).toBe('RIFF');
     expect(Buffer.concat(chunks)).toHaveLength(12);
   });

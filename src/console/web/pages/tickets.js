@@ -68,6 +68,7 @@ export async function ticketPage(main, me, ref) {
         <p>${esc(t('status'))}: <strong id="ticket-status">${esc(k.status)}</strong> · ${esc(t('level'))}: ${esc(k.level ?? '—')} · ${esc(t('assignee'))}: ${esc(k.assignee ?? '—')}</p>
         <p>${esc(t('caller'))}: ${esc(k.callerNumber)} · ${esc(t('deadline'))}: ${esc(fmtTime(k.deadline))} <span data-deadline="${esc(k.deadline)}" data-status="${esc(k.status)}"></span></p>
         ${k.recording.url ? `<p>${esc(t('recording'))}: <audio id="recording" controls preload="metadata" src="${esc(k.recording.url)}"></audio></p>` : `<p class="muted">${esc(t('recording'))}: ${esc(k.recording.state)}</p>`}
+        ${k.recording.end === 'node-lost' ? `<p class="red" id="node-lost">${esc(t('nodeLost', { node: k.recording.node }))}</p>` : ''}
       </section>
       <form class="card row" id="change">
         <label>${esc(t('status'))}<select name="status">${options(STATUSES, k.status)}</select></label>

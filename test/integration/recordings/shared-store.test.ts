@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { utimes } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toneWav } from '../../../src/audio/wav.ts';
+import { migrate } from '../../../src/db/migrate.ts';
+import { createLogger } from '../../../src/logging/logger.ts';
+import { RecordingStore } from '../../../src/recordings/recording-store.ts';
+import { makeTempDir, removeDir } from '../../support/db-helpers.ts';
+import { startPgCluster, type PgCluster } from '../../support/pg-cluster.ts';
+
+const CREATED = new Date('2026-11-24T02:00:00.000Z');
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Two nodes, each with its own recordings folder, one database: what one
+ * node stored, the other serves (whole and by byte range), and deleting it
+ * deletes it for both.
+ */
+describe('RecordingStore shared through PostgreSQL', () => {
+  let cluster: PgCluster;
+  let pool: pg.Pool;
+  let dir: string;
+
+  beforeAll(async () => {
+    cluster = await startPgCluster();
+    pool = new pg.Pool({ connectionString: cluster.url, max: 3 });
+    await migrate(pool, createLogger('silent'));
+    dir = await makeTempDir('hotline-shared-store-');
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await cluster?.stop();
+    await removeDir(dir);
+  });
+
+  it("serves on node B what node A recorded, whole and by range; a removal through either removes it for both", async () => {
+    const a = new RecordingStore(path.join(dir, 'a'), pool, 'node-a');
+    const b = new RecordingStore(path.join(dir, 'b'), pool, 'node-b');
+    const wav = toneWav(700);
+    const stored = await a.save(randomUUID(), CREATED, wav);
+
+    expect(await b.size(stored.path)).toBe(wav.length);
+    expect((await readAll(await b.open(stored.path))).equals(wav)).toBe(true);
+    const slice = await readAll(await b.open(stored.path, { start: 40, end: 1039 }));
+    expect(slice.equals(wav.subarray(40, 1040))).toBe(true);
+    const { rows } = await pool.query('select stored_by, sha256 from recording_audio where path = $1', [stored.path]);
+    expect(rows).toEqual([{ stored_by: 'node-a', sha256: stored.sha256 }]);
+
+    // Saving the same audio again (a keeper repeating after a crash) changes nothing.
+    await a.save(stored.path.split('/').at(-1)!.replace('.wav', ''), CREATED, wav);
+    expect((await pool.query('select count(*)::int as n from recording_audio')).rows[0].n).toBe(1);
+
+    await b.remove(stored.path);
+    expect(await b.size(stored.path)).toBeNull();
+    // The database decides: node A no longer serves it, although its folder still has a copy…
+    expect(await a.size(stored.path)).toBeNull();
+    expect(existsSync(a.resolve(stored.path))).toBe(true);
+    // … which its next sweep deletes once it is a day old (younger files may be a save in progress).
+    const dayAgo = new Date(Date.now() - 86_400_000);
+    expect(await a.sweepLocal(dayAgo)).toBe(0);
+    const old = new Date(Date.now() - 2 * 86_400_000);
+    await utimes(a.resolve(stored.path), old, old);
+    expect(await a.sweepLocal(dayAgo)).toBe(1);
+    expect(existsSync(a.resolve(stored.path))).toBe(false);
+  });
+
+  it('a store without a database keeps working from its folder alone', async () => {
+    const alone = new RecordingStore(path.join(dir, 'alone'));
+    const wav = toneWav(300);
+    const stored = await alone.save(randomUUID(), CREATED, wav);
+    expect((await readAll(await alone.open(stored.path))).equals(wav)).toBe(true);
+  });
+});
