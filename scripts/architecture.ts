@@ -23,7 +23,7 @@ export const FEATURES = ['audit', 'auth', 'calendar-days', 'calls', 'cdr', 'cons
 /** Composition: what lists and starts the features, and the command-line entry points. */
 export const COMPOSITION = ['app', 'cli'];
 /** Files directly in src/: entry points, and the feature shape. */
-const ROOT_FILES: Record<string, 'platform' | 'composition'> = { 'feature.ts': 'platform', 'main.ts': 'composition', 'launcher.ts': 'composition', 'cli.ts': 'composition' };
+const ROOT_FILES: Record<string, 'platform' | 'composition'> = { 'feature.ts': 'platform', 'main.ts': 'composition', 'launcher.ts': 'composition', 'cli.ts': 'composition', 'balancer.ts': 'composition' };
 
 const MAX_LINES = 400;
 const COMPOSITION_ROOT = 'app/service.ts';

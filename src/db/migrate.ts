@@ -162,9 +162,13 @@ async function appliedVersions(pool: pg.Pool): Promise<Map<string, string>> {
 /** Runs fn in a transaction on one client after taking the migration lock (released at commit/rollback). */
 async function inLockedTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // Checked out, the client's errors reach no pool listener (see transaction.ts): a dropped connection must not end the process.
+  const onError = () => undefined;
+  client.on('error', onError);
   try {
     await client.query('begin');
   } catch (err) {
+    client.removeListener('error', onError);
     client.release(err as Error); // do not reuse a client that cannot even begin
     throw err;
   }
@@ -183,6 +187,7 @@ async function inLockedTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient)
     }
     throw err;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }

@@ -3,8 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { HealthCheck } from '../feature.ts';
 
 const HealthSchema = Type.Object(
-  { status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]) },
-  { additionalProperties: true, description: 'status, and one field per health check of the features (ari, database, activeCalls, …)' },
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+    ready: Type.Boolean({ description: 'this node can take calls (what a load balancer asks); 503 when not' }),
+    problems: Type.Array(Type.String(), { description: 'the checks that failed, e.g. ari (cannot take calls) or database (degraded)' }),
+  },
+  { additionalProperties: true, description: 'status, ready, problems, and one field per health check of the features (ari, database, activeCalls, …)' },
 );
 
 /**
@@ -16,7 +20,13 @@ export async function healthRoutes(app: FastifyInstance, checks: readonly Health
   app.get('/health', { schema: { tags: ['health'], summary: 'Liveness of telephony and database (no token)', response: { 200: HealthSchema, 503: HealthSchema } } }, async (_req, reply) => {
     const values = await Promise.all(checks.map(async (c) => [c, await c.read()] as const));
     const failed = (level: HealthCheck['whenFalse']) => values.some(([c, v]) => c.whenFalse === level && v === false);
-    const body = { status: failed('down') || failed('degraded') ? 'degraded' : 'ok', ...Object.fromEntries(values.map(([c, v]) => [c.name, v])) };
+    const problems = values.filter(([c, v]) => c.whenFalse !== undefined && v === false).map(([c]) => c.name);
+    const body = {
+      status: failed('down') || failed('degraded') ? 'degraded' : 'ok',
+      ready: !failed('down'),
+      problems,
+      ...Object.fromEntries(values.map(([c, v]) => [c.name, v])),
+    };
     return reply.code(failed('down') ? 503 : 200).send(body);
   });
 }

@@ -66,5 +66,6 @@ export function createNodes(base: Pick<ServiceBase, 'config' | 'db' | 'log'>): N
         stop: async () => clearInterval(timer),
       },
     ],
+    health: [{ name: 'node', read: () => config.node.id }],
   };
 }

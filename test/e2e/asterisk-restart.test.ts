@@ -41,7 +41,10 @@ describe('Asterisk restart', () => {
 
     const restart = spawnSync('asterisk', ['-C', env.asteriskConf, '-rx', 'core restart now'], { encoding: 'utf8', timeout: 10_000 });
     expect(restart.status).toBe(0);
-    await eventually(async () => (await health()).ari === false, 'the application to notice Asterisk is gone', 15_000, 50);
+    const gone = await eventually(async () => { const h = await health(); return h.ari === false ? h : undefined; }, 'the application to notice Asterisk is gone', 15_000, 50);
+    // What a load balancer reads: not ready, and why.
+    expect(gone).toMatchObject({ ready: false, status: 'degraded' });
+    expect(gone.problems).toContain('ari');
     await eventually(async () => (await health()).ari === true, 'the application to reconnect', 60_000);
     await cut.done;
 

@@ -47,7 +47,9 @@ async function main(): Promise<void> {
   if (values.press) script = script.dtmf(values.press);
   // The hotline may end the call first (an officer hangs up, a goodbye): that is fine here.
   script = script.pause(stayMs).hangup().acceptEarlyHangup();
-  const sip = `${config.asterisk.sipBind === '0.0.0.0' ? '127.0.0.1' : config.asterisk.sipBind}:${config.asterisk.sipPort}`;
+  // With a balancer configured (several nodes), the call enters where the public number does: at Kamailio.
+  const entry = config.balancer ?? config.asterisk;
+  const sip = `${entry.sipBind === '0.0.0.0' ? '127.0.0.1' : entry.sipBind}:${entry.sipPort}`;
   process.stderr.write(`calling ${config.trunk.hotlineNumber} at ${sip} from ${values.from}${values.press ? `, pressing ${values.press} after ${afterMs / 1000} s` : ''} …\n`);
   const caller = runSipp({ scenario: script, remote: sip, localPort: await freeUdpPort(), timeoutMs: afterMs + stayMs + 60_000 });
   const result = await caller.done;

@@ -37,7 +37,7 @@ describe('HTTP API', () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
-      status: 'ok', ari: true, database: true, activeCalls: 0, pendingRecords: 0,
+      status: 'ok', ready: true, problems: [], ari: true, database: true, activeCalls: 0, pendingRecords: 0,
       telephony: { legs: 0, pendingWaits: 0, bridges: 0 },
     });
   });
