@@ -58,7 +58,8 @@ export async function startKamailio(o: KamailioOptions): Promise<KamailioProcess
     partial = parts.pop() ?? '';
     for (const line of parts) {
       lines.push(line);
-      if (/ERROR|CRITICAL|ALERT/.test(line)) o.log.warn({ source: 'kamailio' }, line.trim());
+      // Its workers' normal exits at a stop are printed as ALERT too: not worth a warning.
+      if (/ERROR|CRITICAL|ALERT/.test(line) && !/exited normally/.test(line)) o.log.warn({ source: 'kamailio' }, line.trim());
     }
     if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
   });

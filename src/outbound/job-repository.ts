@@ -242,9 +242,12 @@ export class JobRepository {
   /** Milliseconds until the next pending job is due (0 when one is overdue), null when none is pending. */
   async msUntilNextDue(now: Date): Promise<number | null> {
     const { rows } = await this.pool.query(
-      `select greatest(0, extract(epoch from (min(due_at) - $1::timestamptz)) * 1000)::float8 as ms from callback_jobs where status = 'pending'`,
+      // Not greatest(0, …) in SQL: it skips NULLs, so an empty queue would read as "due now" and the
+      // dialer would poll without pause (it did: a third of a core on an idle node).
+      `select (extract(epoch from (min(due_at) - $1::timestamptz)) * 1000)::float8 as ms from callback_jobs where status = 'pending'`,
       [now],
     );
-    return rows[0]?.ms === null || rows[0]?.ms === undefined ? null : Number(rows[0].ms);
+    const ms = rows[0]?.ms;
+    return ms === null || ms === undefined ? null : Math.max(0, Number(ms));
   }
 }

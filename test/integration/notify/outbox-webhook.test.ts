@@ -2,7 +2,7 @@ import { eventually } from '../../support/eventually.ts';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/db/migrate.ts';
-import { claimDue, listDeliveries } from '../../../src/notify/delivery-repository.ts';
+import { claimDue, listDeliveries, msUntilNextDue } from '../../../src/notify/delivery-repository.ts';
 import { NotificationOutbox } from '../../../src/notify/outbox.ts';
 import type { NotificationSettings } from '../../../src/notify/settings.ts';
 import { verifyWebhookSignature } from '../../../src/notify/signature.ts';
@@ -37,6 +37,10 @@ describe('ticket webhook through the outbox (PostgreSQL server)', () => {
 
   const settings = (webhook: Partial<NonNullable<NotificationSettings['webhook']>> = {}): NotificationSettings =>
     testSettings({ webhook: { url: receiver.url, secret: SECRET, maxAttempts: 5, timeoutMs: 2_000, ...webhook } });
+
+  it('an empty outbox has nothing due (null, not "now"): an idle node rests between rounds', async () => {
+    expect(await msUntilNextDue(pool, ['webhook'])).toBeNull();
+  });
 
   /** Runs fn with a started outbox and always stops it. */
   async function withOutbox<T>(s: NotificationSettings, fn: (outbox: NotificationOutbox) => Promise<T>): Promise<T> {

@@ -52,6 +52,14 @@ describe('the outbound queue on PostgreSQL', () => {
     await cluster?.stop();
   });
 
+  it('says when the next job is due: none pending is null (not "now"), a late one 0, a later one its wait', async () => {
+    expect(await jobs.msUntilNextDue(TUESDAY_10)).toBeNull();
+    const job = await enqueue({ kind: 'survey' });
+    await pool.query('update callback_jobs set due_at = $2 where id = $1', [job!.id, new Date(TUESDAY_10.getTime() + 90_000)]);
+    expect(await jobs.msUntilNextDue(TUESDAY_10)).toBe(90_000);
+    expect(await jobs.msUntilNextDue(new Date(TUESDAY_10.getTime() + 100_000))).toBe(0);
+  });
+
   it('queues a job once per dedupe key', async () => {
     const key = `repair-confirmation:${randomUUID()}`;
     const first = await enqueue({ kind: 'repair-confirmation', dedupeKey: key });
