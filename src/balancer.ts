@@ -7,17 +7,11 @@
  */
 import { startKamailio, type KamailioProcess } from './balancer/kamailio-process.ts';
 import { renderBalancerConfig } from './balancer/render-config.ts';
-import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config.ts';
+import { loadConfigOrExit } from './config/load-config.ts';
 import { createLogger } from './logging/logger.ts';
 
 async function main(): Promise<void> {
-  let config: LoadedConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit();
   const b = config.balancer;
   if (!b) {
     process.stderr.write(`${config.source} has no balancer section: list the nodes there (see README "Several nodes")\n`);

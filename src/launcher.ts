@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startAsterisk, type AsteriskProcess } from './asterisk/asterisk-process.ts';
 import { renderAsteriskConfig } from './asterisk/render-config.ts';
-import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config.ts';
+import { loadConfigOrExit } from './config/load-config.ts';
 import { ensureSecret, SECRET_NAMES } from './config/secrets.ts';
 import { offlineFlowContext } from './app/node-kinds.ts';
 import { buildPrompts } from './app/prompts.ts';
@@ -18,13 +18,7 @@ import { loadFlow } from './ivr/load-flow.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 
 async function main(): Promise<void> {
-  let config: LoadedConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, undefined, { node: config.node.id }).child({ component: 'launcher' });
   const ariPassword = ensureSecret(config.dataDir, SECRET_NAMES.ariPassword, config.asterisk.ariPassword);
   ensureSecret(config.dataDir, SECRET_NAMES.adminToken, config.http.adminToken);

@@ -4,18 +4,12 @@
  * started separately (src/launcher.ts), so that this process can stop or
  * crash without taking the dialplan's emergency fallback down with it.
  */
-import { ConfigError, loadConfig } from './config/load-config.ts';
+import { loadConfigOrExit } from './config/load-config.ts';
 import { createLogger } from './logging/logger.ts';
 import { startService } from './app/service.ts';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, undefined, { node: config.node.id });
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   let service;

@@ -77,6 +77,16 @@ function parseSmtpUrl(value: string): Record<string, unknown> {
   return out;
 }
 
+/** For the entry points: the configuration, or its problems on stderr and exit code 2 (no stack trace for a user's mistake). */
+export function loadConfigOrExit(): LoadedConfig {
+  try {
+    return loadConfig();
+  } catch (err) {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const source = path.resolve(PROJECT_ROOT, env.HOTLINE_CONFIG ?? 'config/hotline.yaml');
   let raw: unknown;
