@@ -19,6 +19,8 @@
  * loop's delay and each ARI request's latency (from its /health).
  *
  *   npm run bench -- --steps 8,12,16,20,24,28 [--duration 30]
+ *
+ * --cpu-prof <dir> writes the application's CPU profile of the quick run there.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
       steps: { type: 'string' },
       'ari-connections': { type: 'string' },
       duration: { type: 'string', default: '30' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const o = { calls: Number(values.calls), rate: Number(values.rate), concurrency: Number(values.concurrency) };
@@ -190,7 +193,9 @@ async function main(): Promise<void> {
     },
   });
   // The application logs at info, as in production.
-  const hotline = await startHotline(stack.env, { now: MORNING });
+  // --cpu-prof <dir>: the application writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const nodeArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [];
+  const hotline = await startHotline(stack.env, { now: MORNING, nodeArgs });
   try {
     process.stderr.write(`${o.calls} calls at ${o.rate}/s (up to ${o.concurrency} at once), each ≈ 18 s: through the ARI application …\n`);
     const silence = path.join(stack.env.root, 'silence.wav');

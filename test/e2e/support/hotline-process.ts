@@ -33,8 +33,9 @@ process.once('exit', () => {
  * the e2e Asterisk and PostgreSQL, with the clock set to `now` (HOTLINE_NOW),
  * and waits until it is ready.
  */
-export async function startHotline(env: E2eEnvironment, o: { now: string; extraEnv?: Record<string, string> }): Promise<HotlineProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'main.ts')], {
+export async function startHotline(env: E2eEnvironment, o: { now: string; extraEnv?: Record<string, string>; nodeArgs?: string[] }): Promise<HotlineProcess> {
+  // nodeArgs: flags for Node itself (a benchmark's --cpu-prof; NODE_OPTIONS refuses that one).
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'main.ts')], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
