@@ -69,7 +69,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
     callBack: (r) => outbound.queue({ kind: 'emergency-callback', ...r, dedupeKey: `emergency-callback:${r.callId}` }),
     records: calls.repository,
   });
-  const [nodes, calendarDays] = [createNodes(base), createCalendarDays(base)];
+  const [nodes, calendarDays] = [createNodes(base, { calls: calls.repository }), createCalendarDays(base)];
   const outbound = createOutbound(base, { tickets, notify, recordings: tickets.recordings, nodes: nodes.registry, ...emergencyHooks(emergency) });
   // Workers start in this order and stop in the reverse one.
   const features: Feature[] = [

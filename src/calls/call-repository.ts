@@ -48,6 +48,24 @@ export class CallRepository {
     );
   }
 
+  /**
+   * Closes the records of calls that were still going on a node that is gone
+   * for good (the calls died with its Asterisk): ended when the node was last
+   * seen, by the hotline, outcome 'failed' unless one was already reached (an
+   * emergency accepted stays accepted), marked nodeLost. Returns how many.
+   */
+  async closeOfGoneNodes(nodes: readonly string[]): Promise<number> {
+    if (nodes.length === 0) return 0;
+    const { rowCount } = await this.pool.query(
+      `update calls c set ended_at = greatest(c.started_at, n.last_seen), ended_by = coalesce(c.ended_by, 'hotline'),
+              outcome = coalesce(c.outcome, 'failed'), outcome_detail = c.outcome_detail || '{"nodeLost": true}', updated_at = now()
+         from nodes n
+        where n.id = c.node_id and c.node_id = any($1) and c.ended_at is null`,
+      [nodes],
+    );
+    return rowCount ?? 0;
+  }
+
   async get(id: string): Promise<CallRecord | null> {
     const { rows } = await this.pool.query('select * from calls where id = $1', [id]);
     return rows[0] ? fromRow(rows[0]) : null;
