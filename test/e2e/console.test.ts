@@ -244,7 +244,11 @@ describe('the staff console in a browser', () => {
     await page.waitForSelector('#audit-filter');
     await page.fill('#audit-filter input[name=actor]', USER.username);
     await page.click('#audit-filter button[type=submit]');
-    await page.waitForFunction(() => ((globalThis as any).document.getElementById('page-info')?.textContent ?? '').includes('/'));
+    // The page showed every actor's entries first; wait for the filtered ones (the list is replaced when they arrive).
+    await page.waitForFunction((who) => {
+      const rows = [...(globalThis as any).document.querySelectorAll('#audit tbody tr')] as Array<{ textContent: string }>;
+      return rows.length > 0 && rows.every((r) => r.textContent.includes(who));
+    }, USER.username);
     const rows = await page.$$eval('#audit tbody tr', (trs) => trs.map((tr: any) => tr.textContent as string));
     expect(rows.find((r) => r.includes('recording.read')), rows.join('\n')).toContain(ticket.reference);
     expect(rows.some((r) => r.includes('PATCH /api/tickets/:ref') || r.includes('POST /api/tickets'))).toBe(true);
