@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CallRepository } from '../../../src/calls/call-repository.ts';
-import { migrate } from '../../../src/db/migrate.ts';
-import { createLogger } from '../../../src/logging/logger.ts';
 import { NodeRegistry } from '../../../src/nodes/index.ts';
-import { startPgCluster, type PgCluster } from '../../support/pg-cluster.ts';
+import { useMigratedDatabase } from '../../support/migrated-db.ts';
 
 /**
  * The nodes sharing a database: alive while they beat, gone for good after
@@ -14,37 +11,26 @@ import { startPgCluster, type PgCluster } from '../../support/pg-cluster.ts';
  * seen; a live node's calls are not touched.
  */
 describe('nodes that are gone for good', () => {
-  let cluster: PgCluster;
-  let pool: pg.Pool;
-
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-    pool = new pg.Pool({ connectionString: cluster.url, max: 3 });
-    await migrate(pool, createLogger('silent'));
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await cluster?.stop();
-  });
+  const db = useMigratedDatabase();
 
   const call = async (node: string, o: { ended?: boolean; outcome?: string } = {}) => {
     const id = randomUUID();
-    await pool.query(
+    await db.pool.query(
       `insert into calls (id, channel_id, direction, language, started_at, ended_at, outcome, node_id)
        values ($1::uuid, $1::text, 'inbound', 'zh-CN', now() - interval '20 minutes', $2, $3, $4)`,
       [id, o.ended ? new Date() : null, o.outcome ?? null, node],
     );
     return id;
   };
-  const row = async (id: string) => (await pool.query('select ended_at, ended_by, outcome, outcome_detail from calls where id = $1', [id])).rows[0];
+  const row = async (id: string) => (await db.pool.query('select ended_at, ended_by, outcome, outcome_detail from calls where id = $1', [id])).rows[0];
 
   it('tells the nodes that beat from those silent too long, and closes the calls that died with the latter', async () => {
-    const a = new NodeRegistry(pool, 'node-a', 60);
-    const b = new NodeRegistry(pool, 'node-b', 60);
+    const a = new NodeRegistry(db.pool, 'node-a', 60);
+    const b = new NodeRegistry(db.pool, 'node-b', 60);
     await a.beat();
     await b.beat();
     expect(await b.gone()).toEqual([]);
-    await pool.query(`update nodes set last_seen = now() - interval '10 minutes' where id = 'node-a'`);
+    await db.pool.query(`update nodes set last_seen = now() - interval '10 minutes' where id = 'node-a'`);
     expect(await b.gone()).toEqual(['node-a']);
     expect(await a.gone()).toEqual([]); // never itself
     expect((await b.list()).map((n) => [n.id, n.alive])).toEqual([['node-a', false], ['node-b', true]]);
@@ -53,10 +39,10 @@ describe('nodes that are gone for good', () => {
     const accepted = await call('node-a', { outcome: 'emergency-accepted' });
     const ended = await call('node-a', { ended: true, outcome: 'completed' });
     const live = await call('node-b');
-    const repo = new CallRepository(pool, 'node-b');
+    const repo = new CallRepository(db.pool, 'node-b');
     expect(await repo.closeOfGoneNodes(await b.gone())).toBe(2);
 
-    const lastSeen = (await pool.query(`select last_seen from nodes where id = 'node-a'`)).rows[0].last_seen;
+    const lastSeen = (await db.pool.query(`select last_seen from nodes where id = 'node-a'`)).rows[0].last_seen;
     expect(await row(open)).toMatchObject({ ended_at: lastSeen, ended_by: 'hotline', outcome: 'failed', outcome_detail: { nodeLost: true } });
     expect(await row(accepted)).toMatchObject({ outcome: 'emergency-accepted', outcome_detail: { nodeLost: true } });
     expect((await row(ended)).outcome_detail).toEqual({});

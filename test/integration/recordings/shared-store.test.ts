@@ -2,14 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toneWav } from '../../../src/audio/wav.ts';
-import { migrate } from '../../../src/db/migrate.ts';
-import { createLogger } from '../../../src/logging/logger.ts';
 import { RecordingStore } from '../../../src/recordings/recording-store.ts';
 import { makeTempDir, removeDir } from '../../support/db-helpers.ts';
-import { startPgCluster, type PgCluster } from '../../support/pg-cluster.ts';
+import { useMigratedDatabase } from '../../support/migrated-db.ts';
 
 const CREATED = new Date('2026-11-24T02:00:00.000Z');
 
@@ -25,25 +22,17 @@ async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
  * deletes it for both.
  */
 describe('RecordingStore shared through PostgreSQL', () => {
-  let cluster: PgCluster;
-  let pool: pg.Pool;
+  const db = useMigratedDatabase();
   let dir: string;
 
   beforeAll(async () => {
-    cluster = await startPgCluster();
-    pool = new pg.Pool({ connectionString: cluster.url, max: 3 });
-    await migrate(pool, createLogger('silent'));
     dir = await makeTempDir('hotline-shared-store-');
   });
-  afterAll(async () => {
-    await pool?.end();
-    await cluster?.stop();
-    await removeDir(dir);
-  });
+  afterAll(async () => removeDir(dir));
 
   it("serves on node B what node A recorded, whole and by range; a removal through either removes it for both", async () => {
-    const a = new RecordingStore(path.join(dir, 'a'), pool, 'node-a');
-    const b = new RecordingStore(path.join(dir, 'b'), pool, 'node-b');
+    const a = new RecordingStore(path.join(dir, 'a'), db.pool, 'node-a');
+    const b = new RecordingStore(path.join(dir, 'b'), db.pool, 'node-b');
     const wav = toneWav(700);
     const stored = await a.save(randomUUID(), CREATED, wav);
 
@@ -51,12 +40,12 @@ describe('RecordingStore shared through PostgreSQL', () => {
     expect((await readAll(await b.open(stored.path))).equals(wav)).toBe(true);
     const slice = await readAll(await b.open(stored.path, { start: 40, end: 1039 }));
     expect(slice.equals(wav.subarray(40, 1040))).toBe(true);
-    const { rows } = await pool.query('select stored_by, sha256 from recording_audio where path = $1', [stored.path]);
+    const { rows } = await db.pool.query('select stored_by, sha256 from recording_audio where path = $1', [stored.path]);
     expect(rows).toEqual([{ stored_by: 'node-a', sha256: stored.sha256 }]);
 
     // Saving the same audio again (a keeper repeating after a crash) changes nothing.
     await a.save(stored.path.split('/').at(-1)!.replace('.wav', ''), CREATED, wav);
-    expect((await pool.query('select count(*)::int as n from recording_audio')).rows[0].n).toBe(1);
+    expect((await db.pool.query('select count(*)::int as n from recording_audio')).rows[0].n).toBe(1);
 
     await b.remove(stored.path);
     expect(await b.size(stored.path)).toBeNull();
