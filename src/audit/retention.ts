@@ -108,9 +108,12 @@ export class Retention {
       callsAnonymised: await this.#anonymiseCalls(cutoff(days.callRecords)),
       callbacksAnonymised: await anonymiseCallbacks(this.d.pool, cutoff(days.personalData), batch),
       commentsDeleted: comments.deleted,
-      // Real time: file times are not on the service clock. A day old at least, so no save in progress is touched.
-      localCopiesRemoved: await this.d.recordings.sweepLocal(new Date(Date.now() - DAY_MS)),
+      localCopiesRemoved: 0,
     };
+    // Real time: file times are not on the service clock. A day old at least, so no save in progress is touched.
+    const local = await this.d.recordings.sweepLocal(new Date(Date.now() - DAY_MS), (paths) => this.#referenced(paths));
+    counts.localCopiesRemoved = local.removed;
+    if (local.shared > 0) this.d.log.info({ shared: local.shared }, 'recordings kept only on this node copied into the database');
     await this.d.audit.insert({ actor: 'hotline', role: 'system', action: 'retention', detail: { ...counts, days: { ...days }, asOf: now.toISOString() } });
     this.d.log.info({ ...counts, ms: Date.now() - started }, 'retention run done');
     return counts;
@@ -162,6 +165,17 @@ export class Retention {
       );
       return true;
     });
+  }
+
+  /** The stored paths a ticket or a survey answer still points at. */
+  async #referenced(paths: string[]): Promise<Set<string>> {
+    if (paths.length === 0) return new Set();
+    const { rows } = await this.d.pool.query<{ p: string }>(
+      `select recording_path as p from tickets where recording_path = any($1)
+       union select comment_path from survey_responses where comment_path = any($1)`,
+      [paths],
+    );
+    return new Set(rows.map((r) => r.p));
   }
 
   async #anonymiseTickets(before: Date): Promise<number> {

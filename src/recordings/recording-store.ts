@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { writeFileDurably } from '../fs/durable-write.ts';
 import { speechMs } from '../audio/speech.ts';
 import { parseWav, WavError } from '../audio/wav.ts';
+import type { Queryable } from '../db/transaction.ts';
 
 /** Audio once it is safe in the store. */
 export interface StoredAudio {
@@ -18,10 +19,8 @@ export interface StoredAudio {
   speechMs?: number;
 }
 
-/** What the store needs of the database: a pool or a client inside a transaction. */
-export interface Queryable {
-  query<R extends Record<string, any> = any>(sql: string, values?: unknown[]): Promise<{ rows: R[] }>;
-}
+/** Which of these stored paths a ticket or an answer still points at (the store does not know those tables). */
+export type ReferencedPaths = (paths: string[]) => Promise<Set<string>>;
 
 /**
  * The project's own store of voicemail and survey audio: a folder
@@ -29,7 +28,8 @@ export interface Queryable {
  * and, when a database is given, the same audio in the shared database
  * (table recording_audio), so that every node serves every recording,
  * whichever node recorded it. The folder is read first; the database when
- * the file is not on this node.
+ * the file is not on this node. Whether a recording may be played at all is
+ * its ticket's business (a deleted one's path is cleared there).
  *
  * A file is written to a temporary name, flushed to disk, renamed into place
  * and read back before it counts as stored, so a crash leaves either the
@@ -78,13 +78,13 @@ export class RecordingStore {
   }
 
   /**
-   * Size in bytes; null when the recording is not kept. With a database, the
-   * database decides (a recording deleted through another node is gone here
-   * too, whatever this node's folder still holds).
+   * Size in bytes, from this node's folder or else the database; null when
+   * neither has it. The folder first: recordings stored before the database
+   * kept audio (or whose row is not written yet) are in the folder only.
    */
   async size(rel: string): Promise<number | null> {
     const local = await this.#localSize(rel);
-    if (!this.db) return local;
+    if (local !== null || !this.db) return local;
     const { rows } = await this.db.query<{ n: number }>('select octet_length(audio)::int as n from recording_audio where path = $1', [rel]);
     return rows[0]?.n ?? null;
   }
@@ -107,28 +107,42 @@ export class RecordingStore {
   }
 
   /**
-   * Deletes this node's copies of recordings the database no longer keeps
-   * (deleted through another node, e.g. by retention). Files younger than
-   * `before` are left: a save writes the file before its row.
+   * Brings this node's folder and the database into line, for the files the
+   * database has no row of: one that a ticket or an answer still points at is
+   * copied into the database (recordings stored before the database kept
+   * audio, so that every node can serve them); one that nothing points at any
+   * more was deleted through another node (retention) and its copy here goes
+   * too. Files younger than `before` are left alone: a save writes the file
+   * before its row, and its ticket after both.
    */
-  async sweepLocal(before: Date): Promise<number> {
-    if (!this.db) return 0;
+  async sweepLocal(before: Date, referenced: ReferencedPaths): Promise<{ removed: number; shared: number }> {
+    const done = { removed: 0, shared: 0 };
+    if (!this.db) return done;
     const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch(() => []);
     const files = entries.filter((d) => d.isFile() && d.name.endsWith('.wav')).map((d) => path.relative(this.root, path.join(d.parentPath, d.name)).split(path.sep).join('/'));
-    let removed = 0;
     for (let i = 0; i < files.length; i += 500) {
       const batch = files.slice(i, i + 500);
       const { rows } = await this.db.query<{ path: string }>('select path from recording_audio where path = any($1)', [batch]);
       const kept = new Set(rows.map((r) => r.path));
+      const pointed = await referenced(batch.filter((rel) => !kept.has(rel)));
       for (const rel of batch) {
         if (kept.has(rel)) continue;
         const info = await stat(this.resolve(rel)).catch(() => null);
         if (!info || info.mtime >= before) continue;
-        await rm(this.resolve(rel), { force: true });
-        removed++;
+        if (pointed.has(rel)) {
+          const audio = await readFile(this.resolve(rel));
+          await this.db.query(
+            'insert into recording_audio (path, audio, sha256, stored_by) values ($1, $2, $3, $4) on conflict (path) do nothing',
+            [rel, audio, createHash('sha256').update(audio).digest('hex'), this.nodeId],
+          );
+          done.shared++;
+        } else {
+          await rm(this.resolve(rel), { force: true });
+          done.removed++;
+        }
       }
     }
-    return removed;
+    return done;
   }
 
   async #localSize(rel: string): Promise<number | null> {
