@@ -123,7 +123,11 @@ export class TicketRepository {
       const { rows } = await c.query(
         `update tickets set recording_state = $2, recording_path = $3, recording_bytes = $4, recording_ms = $5,
                 recording_sha256 = $6, recording_end = $7, completed_at = $8, recording_speech_ms = $9, updated_at = now()
-          where id = $1 and recording_state = 'recording' returning *`,
+          where id = $1 and (recording_state = 'recording'
+                -- completed empty by another node while the recording node was away: its audio, when that node
+                -- comes back with it, still goes on the ticket instead of being dropped with its journal entry
+                or ($2 = 'stored' and recording_state = 'empty' and recording_end = 'node-lost'))
+          returning *`,
         [id, audio ? 'stored' : 'empty', audio?.path ?? null, audio?.bytes ?? null, audio?.ms ?? null, audio?.sha256 ?? null, end, at, audio ? (audio.speechMs ?? null) : 0],
       );
       if (!rows[0]) {

@@ -132,6 +132,28 @@ describe('voicemails of a node that is gone', () => {
     expect(await c.size(t!.recording.path!)).toBe(wav.length);
   });
 
+  it('the recording node comes back with the audio after another adopted its voicemail: the audio still reaches the ticket', async () => {
+    const a = node('node-a');
+    await a.registry.beat();
+    const d = draft();
+    await a.keeper.open(d);
+    await a.keeper.stop(); // node A stops with the voicemail in its journal
+    await pool.query(`update nodes set last_seen = now() - interval '10 minutes' where id = 'node-a'`);
+    await node('node-b').keeper.reconcile();
+    expect((await repo.get(d.id))?.recording).toMatchObject({ state: 'empty', end: 'node-lost' });
+
+    // Node A is back, its Asterisk still holding the recording, and its journal still has the entry.
+    const wav = toneWav(800);
+    const back = node('node-a');
+    back.archive.stored.set(d.recordingName, wav);
+    await back.registry.beat();
+    await back.keeper.reconcile();
+    const t = await repo.get(d.id);
+    expect(t?.recording).toMatchObject({ state: 'stored', end: 'restart', bytes: wav.length, node: 'node-a' });
+    expect(back.archive.stored.has(d.recordingName)).toBe(false); // removed from Asterisk only once kept
+    expect((await repo.history(d.id)).filter((h) => h.action === 'recorded')).toHaveLength(2);
+  });
+
   it("a node's own unfinished voicemail is completed by that node when it comes back", async () => {
     const { d } = await openedOnA();
     const again = node('node-a');
