@@ -1,3 +1,4 @@
+import { withinDeadline } from '../async/deadline.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AriConnection } from './ari-connection.ts';
 
@@ -33,11 +34,15 @@ export class AppPresence {
     this.timer.unref();
   }
 
-  /** Stops the heartbeat and tells the dialplan at once (before the connection closes). */
+  /**
+   * Stops the heartbeat and tells the dialplan at once (before the connection
+   * closes). A stop does not wait long on an Asterisk that does not answer:
+   * the heartbeat then goes stale within APP_ALIVE_SECONDS anyway.
+   */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (this.ari.isConnected) await this.set('0').catch(() => {});
+    if (this.ari.isConnected) await withinDeadline(this.set('0').catch(() => {}), 1000, undefined);
   }
 
   private async beat(): Promise<void> {

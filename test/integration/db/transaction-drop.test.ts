@@ -27,8 +27,9 @@ describe('a transaction whose connection the server drops', () => {
   it('fails the transaction, not the process; the pool works again afterwards', async () => {
     const done = inTransaction(pool, async (c) => {
       await c.query('select 1');
+      const ended = new Promise((resolve) => c.once('end', resolve));
       await stopPg(cluster); // the server terminates the connection while no query runs on it
-      await new Promise((r) => setTimeout(r, 300));
+      await ended; // the client has seen its connection go (and emitted 'error' first)
       await c.query('select 1');
     });
     await expect(done).rejects.toThrow();
