@@ -34,6 +34,7 @@ export async function renderBalancerConfig(config: LoadedConfig, runtimeDir = pa
     ADVERTISE_LINE: b.advertise ? `advertise ${b.advertise}:${b.sipPort}` : '',
     PROBE_SECONDS: String(b.probeSeconds),
     TRYING_MS: String(b.tryingMs),
+    ANSWER_MS: String(b.answerMs),
     CHILDREN: String(b.children),
     // Kamailio: 1 info, 2 notice, 3 info, 4 debug; warnings and errors always.
     LOG_LEVEL: config.logLevel === 'debug' || config.logLevel === 'trace' ? '3' : '1',

@@ -18,6 +18,8 @@ export const BalancerSchema = Type.Object(
     probeSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 2 }),
     /** A node that sends no provisional answer to a call within this is skipped (and marked down). */
     tryingMs: Type.Integer({ minimum: 200, maximum: 10_000, default: 1500 }),
+    /** A node that said Trying but has not answered a call within this is stuck: the call goes to the next (nodes answer at once). */
+    answerMs: Type.Integer({ minimum: 1000, maximum: 60_000, default: 8000 }),
     /** Worker processes. */
     children: Type.Integer({ minimum: 1, maximum: 32, default: 4 }),
     nodes: Type.Array(

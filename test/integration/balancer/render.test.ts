@@ -35,6 +35,7 @@ describe('Kamailio configuration from the hotline configuration', () => {
     expect(cfg).toContain('listen=udp:127.0.0.1:5099');
     expect(cfg).toContain('modparam("dispatcher", "ds_ping_interval", 3)');
     expect(cfg).toContain('modparam("tm", "fr_timer", 900)');
+    expect(cfg).toContain('modparam("tm", "fr_inv_timer", 8000)');
     expect(readFileSync(path.join(r.runtimeDir, 'dispatcher.list'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
       '1 sip:10.0.0.11:5060 0 0 duid=node-a',
       '1 sip:node-b.internal:5070 0 0 duid=node-b',
