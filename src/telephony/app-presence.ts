@@ -1,6 +1,7 @@
 import { withinDeadline } from '../async/deadline.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AriConnection } from './ari-connection.ts';
+import { ariCalls } from './ari-rest.ts';
 
 /**
  * The dialplan's way to know that the application is there before it answers
@@ -58,9 +59,6 @@ export class AppPresence {
   }
 
   private async set(value: string): Promise<void> {
-    const q = new URLSearchParams({ variable: APP_ALIVE_VARIABLE, value });
-    const res = await this.ari.rest('POST', `asterisk/variable?${q}`);
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    await this.ari.request('heartbeat', ariCalls.setGlobal(APP_ALIVE_VARIABLE, value));
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.ts';
 import { isGoneError, type AriConnection } from './ari-connection.ts';
 import { CallEndedError, type Bridge, type CallLeg } from './port.ts';
+import { ariCalls } from './ari-rest.ts';
 
 /**
  * Bridges: the ones this process made (two legs talking until either leaves),
@@ -74,7 +75,7 @@ export class AriBridges {
     this.adopted.delete(bridgeId);
     this.log.info({ bridge: bridgeId, left: channelId }, 'a call picked up after restart has ended');
     for (const other of adopted.members) {
-      if (other !== channelId) void this.ari.request('hangup', (c) => c.channels.hangup({ channelId: other })).catch(() => {});
+      if (other !== channelId) void this.ari.request('hangup', ariCalls.hangup(other)).catch(() => {});
     }
     void this.ari.request('destroy bridge', (c) => c.bridges.destroy({ bridgeId })).catch(() => {});
     this.onAdoptedEnded?.(adopted.callIds);

@@ -6,9 +6,11 @@ import WebSocket from 'ws';
 import { withDeadline } from '../async/deadline.ts';
 import type { Logger } from '../logging/logger.ts';
 import { asAriEvent, type AriEvent } from './ari-events.ts';
+import { AriRest, AriTransportError, type AriCall } from './ari-rest.ts';
 import { RequestTimings } from './request-timings.ts';
 
 export type { AriEvent } from './ari-events.ts';
+export type { AriCall } from './ari-rest.ts';
 
 export interface AriConnectionOptions {
   /** http://host:port of Asterisk's HTTP server. */
@@ -21,7 +23,7 @@ export interface AriConnectionOptions {
   maxBackoffMs?: number;
   /** Time allowed for one REST request, ms; default 10 000. */
   requestTimeoutMs?: number;
-  /** HTTP connections to Asterisk at most; default 16. */
+  /** HTTP connections to Asterisk for the calls' requests at most; default 16. */
   connections?: number;
 }
 
@@ -35,6 +37,8 @@ export interface AriConnectionOptions {
  * contend), see the note of issue 10 and `npm run bench -- --steps`.
  */
 const ARI_SOCKETS = 16;
+/** ari-client's share: the rarer requests (bridges, originate, listings). */
+const ARI_CLIENT_SOCKETS = 4;
 
 /**
  * ari-client takes no HTTP agent: its requests go through the process's
@@ -72,10 +76,12 @@ export class AriConnection extends EventEmitter {
   private pingTimer: NodeJS.Timeout | undefined;
   /** How long each REST request took, by operation. */
   readonly timings = new RequestTimings();
+  private readonly plain: AriRest;
 
   constructor(private readonly o: AriConnectionOptions) {
     super();
-    useAriSockets(o.connections ?? ARI_SOCKETS);
+    useAriSockets(ARI_CLIENT_SOCKETS);
+    this.plain = new AriRest(o.url, o.user, o.password, o.connections ?? ARI_SOCKETS);
   }
 
   get isConnected(): boolean {
@@ -103,14 +109,21 @@ export class AriConnection extends EventEmitter {
     await up;
   }
 
-  /** Runs one REST call with a deadline. */
-  async request<T>(what: string, call: (client: Client) => Promise<T>): Promise<T> {
+  /**
+   * Runs one REST call with a deadline: a plain request (AriCall, the calls'
+   * own requests) or an ari-client operation.
+   */
+  async request<T>(what: string, call: AriCall | ((client: Client) => Promise<T>)): Promise<T> {
     const client = this.client;
     if (!client || this.closed) throw new AriUnavailableError(`not connected (${what})`);
     const ms = this.o.requestTimeoutMs ?? 10_000;
     const started = performance.now();
     try {
+      if (typeof call !== 'function') return (await this.plain.send(call, ms)) as T;
       return await withDeadline(call(client), ms, what, unavailable(what, ms));
+    } catch (err) {
+      if (err instanceof AriTransportError) throw new AriUnavailableError(`${what}: ${err.message}`);
+      throw err;
     } finally {
       this.timings.record(what, performance.now() - started);
     }
@@ -137,6 +150,7 @@ export class AriConnection extends EventEmitter {
   async close(): Promise<void> {
     this.closed = true;
     this.wsUp = false;
+    this.plain.close();
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
     const socket = this.socket;

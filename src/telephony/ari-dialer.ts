@@ -5,6 +5,7 @@ import type { AriConnection } from './ari-connection.ts';
 import { dialString } from './dial-string.ts';
 import { dialFailureFromCause } from './hangup-causes.ts';
 import type { CallLeg, DialFailure, DialOptions, DialResult } from './port.ts';
+import { ariCalls } from './ari-rest.ts';
 
 interface PendingDial {
   target: string;
@@ -59,7 +60,7 @@ export class AriDialer {
     };
     this.pending.set(channelId, { target, startedAt, timeoutSeconds: o.timeoutSeconds, dialStatus: null, settle: finish });
     const cancel = () => {
-      void this.ari.request('cancel dial', (c) => c.channels.hangup({ channelId })).catch(() => {});
+      void this.ari.request('cancel dial', ariCalls.hangup(channelId)).catch(() => {});
     };
     const onAbort = () => {
       cancel();

@@ -2,7 +2,8 @@ import { waitAbort } from './wait-abort.ts';
 import { randomUUID } from 'node:crypto';
 import { abortableSleep } from '../async/abortable-sleep.ts';
 import type { Logger } from '../logging/logger.ts';
-import { isGoneError, type AriConnection } from './ari-connection.ts';
+import { isGoneError, type AriCall, type AriConnection } from './ari-connection.ts';
+import { ariCalls } from './ari-rest.ts';
 import type { PlaybackRegistry } from './ari-leg.ts';
 import type { KeyBuffer } from './key-buffer.ts';
 import { playbackDeadlineMs } from './media-length.ts';
@@ -17,7 +18,7 @@ export interface LegInternals {
   ended: AbortSignal;
   log: Logger;
   /** Runs a channel operation; "channel not found" becomes CallEndedError. */
-  op<T>(what: string, call: Parameters<AriConnection['request']>[1]): Promise<T>;
+  op<T>(what: string, call: AriCall): Promise<T>;
   markEnded(): void;
 }
 
@@ -49,7 +50,7 @@ stop?: AbortSignal,
   const timer = setTimeout(() => overdueTimer.abort(), deadlineMs);
   const wake = AbortSignal.any([finished.signal, overdue, ...(stop ? [stop] : [])]);
   try {
-    await leg.op('play', (c) => c.channels.play({ channelId: leg.id, media, playbackId }));
+    await leg.op('play', ariCalls.play(leg.id, media, playbackId));
     // Wait for the end of the playback, a key (with barge-in), a stop, the deadline or the end of the call.
     for (;;) {
       if (finished.signal.aborted) {
@@ -95,7 +96,7 @@ async function playbackFailed(leg: LegInternals, file: string): Promise<void> {
   if (leg.ended.aborted) throw new CallEndedError(leg.id, 'hung up during playback');
   let state: string | undefined;
   try {
-    state = (await leg.ari.request('get channel', (c) => c.channels.get({ channelId: leg.id }))).state;
+    state = (await leg.ari.request<{ state?: string }>('get channel', ariCalls.getChannel(leg.id))).state;
   } catch (err) {
     if (isGoneError(err)) {
       leg.markEnded();
@@ -109,7 +110,7 @@ async function playbackFailed(leg: LegInternals, file: string): Promise<void> {
 
 export async function stopPlayback(leg: LegInternals, playbackId: string): Promise<void> {
   try {
-    await leg.ari.request('stop playback', (c) => c.playbacks.stop({ playbackId }));
+    await leg.ari.request('stop playback', ariCalls.stopPlayback(playbackId));
   } catch (err) {
     if (!isGoneError(err)) leg.log.warn({ err: (err as Error).message }, 'could not stop a playback');
   }

@@ -1,5 +1,6 @@
 import { isGoneError, type AriConnection } from './ari-connection.ts';
 import type { LegInternals } from './ari-leg-playback.ts';
+import { ariCalls } from './ari-rest.ts';
 import type { RecordOptions, RecordResult } from './port.ts';
 import { awaitRecording, type RecordingOutcome } from './record-wait.ts';
 
@@ -13,9 +14,9 @@ export async function recordOnLeg(leg: LegInternals, o: RecordOptions): Promise<
   });
   leg.keys.clear();
   try {
-    await leg.op('record', (c) =>
-      c.channels.record({
-        channelId: leg.id,
+    await leg.op(
+      'record',
+      ariCalls.record(leg.id, {
         name: o.name,
         format: 'wav',
         maxDurationSeconds: o.maxSeconds,

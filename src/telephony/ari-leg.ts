@@ -3,7 +3,8 @@ import { playSequence } from './play-sequence.ts';
 import { playOnLeg, stopPlayback, type LegInternals } from './ari-leg-playback.ts';
 import { recordOnLeg } from './ari-leg-record.ts';
 import type { Logger } from '../logging/logger.ts';
-import { isGoneError, type AriConnection } from './ari-connection.ts';
+import { isGoneError, type AriCall, type AriConnection } from './ari-connection.ts';
+import { ariCalls } from './ari-rest.ts';
 import { collectKeys, KeyBuffer } from './key-buffer.ts';
 import type { RecordingOutcome } from './record-wait.ts';
 import {
@@ -103,7 +104,7 @@ export class AriLeg implements CallLeg {
   async answer(): Promise<void> {
     // An answered channel needs no request (it would only queue behind Asterisk's poll).
     if (this.up) return this.assertLive();
-    await this.op('answer', (c) => c.channels.answer({ channelId: this.id }));
+    await this.op('answer', ariCalls.answer(this.id));
     this.up = true;
   }
 
@@ -129,7 +130,7 @@ export class AriLeg implements CallLeg {
 
   async startRingback(): Promise<Stoppable> {
     const playbackId = randomUUID();
-    await this.op('ringback', (c) => c.channels.play({ channelId: this.id, media: RINGBACK, playbackId }));
+    await this.op('ringback', ariCalls.play(this.id, RINGBACK, playbackId));
     let stopped = false;
     return {
       stop: async () => {
@@ -142,13 +143,11 @@ export class AriLeg implements CallLeg {
 
   async enableVoiceDetection(): Promise<void> {
     // Asterisk's defaults: average sample magnitude above 256 is talking, 2.5 s below it is silence.
-    await this.op('talk detect', (c) =>
-      c.channels.setChannelVar({ channelId: this.id, variable: 'TALK_DETECT(set)', value: '2500,256' }),
-    );
+    await this.op('talk detect', ariCalls.setVar(this.id, 'TALK_DETECT(set)', '2500,256'));
   }
 
   async setVar(name: string, value: string): Promise<void> {
-    await this.op(`set ${name}`, (c) => c.channels.setChannelVar({ channelId: this.id, variable: name, value }));
+    await this.op(`set ${name}`, ariCalls.setVar(this.id, name, value));
     this.written.set(name, value);
   }
 
@@ -157,7 +156,7 @@ export class AriLeg implements CallLeg {
     const own = this.written.get(name);
     if (own !== undefined) return own === '' ? null : own;
     try {
-      const r = await this.ari.request(`get ${name}`, (c) => c.channels.getChannelVar({ channelId: this.id, variable: name }));
+      const r = await this.ari.request<{ value?: string }>(`get ${name}`, ariCalls.getVar(this.id, name));
       return r.value === undefined || r.value === '' ? null : r.value;
     } catch (err) {
       // An unset variable is a 404 too; only a vanished channel ends the call.
@@ -172,7 +171,7 @@ export class AriLeg implements CallLeg {
 
   async hangup(): Promise<void> {
     try {
-      await this.ari.request('hangup', (c) => c.channels.hangup({ channelId: this.id, reason: 'normal' }));
+      await this.ari.request('hangup', ariCalls.hangup(this.id));
     } catch (err) {
       if (!isGoneError(err)) throw err;
     } finally {
@@ -181,9 +180,7 @@ export class AriLeg implements CallLeg {
   }
 
   async handOffToDialplan(): Promise<void> {
-    await this.op('hand off', (c) =>
-      c.channels.continueInDialplan({ channelId: this.id, context: 'hotline-fallback', extension: 's', priority: 1 }),
-    );
+    await this.op('hand off', ariCalls.continueInDialplan(this.id, 'hotline-fallback', 's', 1));
     this.markEnded();
   }
 
@@ -206,7 +203,7 @@ export class AriLeg implements CallLeg {
   }
 
   /** Runs a channel operation; "channel not found" becomes CallEndedError. */
-  private async op<T>(what: string, call: Parameters<AriConnection['request']>[1]): Promise<T> {
+  private async op<T>(what: string, call: AriCall): Promise<T> {
     this.assertLive();
     try {
       return (await this.ari.request(what, call)) as T;

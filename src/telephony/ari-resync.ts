@@ -2,6 +2,7 @@ import type { Logger } from '../logging/logger.ts';
 import { isGoneError, type AriConnection } from './ari-connection.ts';
 import type { AriBridges } from './ari-bridges.ts';
 import type { AriBridge, AriChannel } from './ari-events.ts';
+import { ariCalls } from './ari-rest.ts';
 
 /** Channel variable the application stores its call id in (CHANNEL_VARS.callId in ivr/call-session.ts). */
 const CALL_ID_VARIABLE = 'HOTLINE_CALL_ID';
@@ -83,7 +84,7 @@ async function callIdsOf(ari: AriConnection, channelIds: readonly string[]): Pro
   const ids: string[] = [];
   for (const channelId of channelIds) {
     try {
-      const r = await ari.request('get call id', (c) => c.channels.getChannelVar({ channelId, variable: CALL_ID_VARIABLE }));
+      const r = await ari.request<{ value?: string }>('get call id', ariCalls.getVar(channelId, CALL_ID_VARIABLE));
       if (r.value) ids.push(r.value);
     } catch {
       // unset or gone

@@ -11,6 +11,7 @@ import { INBOUND, resync } from './ari-resync.ts';
 import type { LatencySummary } from './request-timings.ts';
 import type { RecordingOutcome } from './record-wait.ts';
 import type { Bridge, CallLeg, DialOptions, DialResult, InboundCallContext, RecordingArchive, Telephony, TelephonyStats } from './port.ts';
+import { ariCalls } from './ari-rest.ts';
 
 export interface AriTelephonyOptions {
   url: string;
@@ -114,7 +115,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
 
   async exists(channelId: string): Promise<boolean> {
     try {
-      await this.ari.request('get channel', (c) => c.channels.get({ channelId }));
+      await this.ari.request('get channel', ariCalls.getChannel(channelId));
       return true;
     } catch (err) {
       if (isGoneError(err)) return false;
@@ -227,7 +228,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   }
 
   private hangupStray(channelId: string): void {
-    void this.ari.request('hangup stray', (c) => c.channels.hangup({ channelId })).catch(() => {});
+    void this.ari.request('hangup stray', ariCalls.hangup(channelId)).catch(() => {});
   }
 
   private resyncState() {
