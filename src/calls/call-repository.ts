@@ -8,6 +8,7 @@ const COLUMNS = [
 ] as const;
 
 const INSERT = `insert into calls (${COLUMNS.join(', ')}) values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+const UPDATES = COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
 
 function valuesOf(r: CallRecord, nodeId: string): unknown[] {
   return [
@@ -23,9 +24,15 @@ export class CallRepository {
   /** `nodeId`: the node whose Asterisk carries the calls this repository writes (config node.id). */
   constructor(private readonly pool: pg.Pool, private readonly nodeId = '') {}
 
-  async upsert(r: CallRecord): Promise<void> {
-    const updates = COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
-    await this.pool.query(`${INSERT} on conflict (id) do update set ${updates}, updated_at = now()`, valuesOf(r, this.nodeId));
+  /** Writes whole records of distinct calls in one statement (the store batches them). */
+  async upsert(records: readonly CallRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const width = COLUMNS.length;
+    const rows = records.map((_, i) => `(${COLUMNS.map((_, j) => `$${i * width + j + 1}`).join(', ')})`);
+    await this.pool.query(
+      `insert into calls (${COLUMNS.join(', ')}) values ${rows.join(', ')} on conflict (id) do update set ${UPDATES}, updated_at = now()`,
+      records.flatMap((r) => valuesOf(r, this.nodeId)),
+    );
   }
 
   /** Writes a record only when none has its id yet (imported calls: a second import changes nothing); true when written. */

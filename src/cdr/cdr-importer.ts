@@ -150,7 +150,7 @@ export class CdrImporter {
     if (own) {
       const completed = completeHandedOff(own, call);
       if (completed) {
-        await calls.upsert(completed);
+        await calls.upsert([completed]);
         log.info({ call: own.id, channel: call.channelId }, 'completed the record of a call handed to the dialplan fallback');
       }
       return completed !== null;

@@ -103,19 +103,26 @@ export interface CallRecord {
   nodeId?: string;
 }
 
-/** Where a changed record goes; the store writes it behind the call (call-store.ts). */
+/** A record that changes while its call goes on; its current state is read when it is written. */
+export interface RecordSource {
+  readonly id: string;
+  readonly current: Readonly<CallRecord>;
+}
+
+/** Where a changed record is announced; the store writes it behind the call (call-store.ts). */
 export interface RecordSink {
-  save(record: CallRecord): void;
+  changed(source: RecordSource): void;
 }
 
 /**
- * The record of one call as the flow builds it. Every change is handed to the
- * sink at once; the sink persists the latest state whenever the database
- * allows, so the call itself never waits for the database.
+ * The record of one call as the flow builds it. Every change is announced to
+ * the sink at once; the sink writes the state the record has when the database
+ * takes it (not a copy per change: a call changes its record a dozen times,
+ * several within a few milliseconds), so the call never waits for the database.
  */
-export class CallRecorder {
+export class CallRecorder implements RecordSource {
   constructor(private readonly record: CallRecord, private readonly sink: RecordSink) {
-    sink.save(this.snapshot());
+    sink.changed(this);
   }
 
   get id(): string {
@@ -196,6 +203,6 @@ export class CallRecorder {
 
   private update(change: (r: CallRecord) => void): void {
     change(this.record);
-    this.sink.save(this.snapshot());
+    this.sink.changed(this);
   }
 }

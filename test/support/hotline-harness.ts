@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { CallRecord, RecordSink } from '../../src/domain/call-record.ts';
+import type { CallRecord, RecordSink, RecordSource } from '../../src/domain/call-record.ts';
 import { PROJECT_ROOT, parseConfig, type LoadedConfig } from '../../src/config/load-config.ts';
 import { createDesk } from '../../src/desk/index.ts';
 import type { AlertSink, DutyAlert } from '../../src/emergency/alerts.ts';
@@ -67,9 +67,9 @@ export class MemoryRecords implements RecordSink {
   readonly latest = new Map<string, CallRecord>();
   saves = 0;
 
-  save(record: CallRecord): void {
+  changed(source: RecordSource): void {
     this.saves++;
-    this.latest.set(record.id, record);
+    this.latest.set(source.id, structuredClone(source.current));
   }
 
   /**

@@ -110,7 +110,7 @@ describe('importing the fallback CDR file', () => {
   it('completes the record of a call the application had handed to the dialplan instead of counting it twice', async () => {
     const calls = new CallRepository(store.db.pool);
     const [fallback] = fallbackCalls(REAL_CALL.map(parseCdrLine), context);
-    await calls.upsert({ ...fallback!, id: '8a0e2c1e-7c1b-4a57-9a51-2f1f1c5d0a01', nodes: [], outcome: 'failed', outcomeDetail: {}, endedNode: null, emergency: null });
+    await calls.upsert([{ ...fallback!, id: '8a0e2c1e-7c1b-4a57-9a51-2f1f1c5d0a01', nodes: [], outcome: 'failed', outcomeDetail: {}, endedNode: null, emergency: null }]);
     await writeFile(file, `${REAL_CALL.join('\n')}\n`);
     expect((await importer().importOnce()).imported).toBe(1);
     await store.db.pool.query('delete from cdr_import');

@@ -108,7 +108,7 @@ describe('HTTP API', () => {
       outcome: 'transferred', outcomeDetail: { answeredBy: 'desk1' }, endedNode: 'desk-repair', endedBy: 'caller',
       emergency: null, resumedCount: 0,
     };
-    await calls.upsert(record);
+    await calls.upsert([record]);
 
     const list = await app.inject({ method: 'GET', url: '/api/calls?limit=5', headers: auth });
     expect(list.statusCode).toBe(200);

@@ -107,7 +107,7 @@ describe('a call picked up again after a restart', () => {
       emergency: null,
       resumedCount: 1,
     };
-    h.records.save(before);
+    h.records.latest.set(before.id, before);
     const caller = h.caller(resumedLeg()).onPlay('main-menu', { hangUp: true, afterMs: 300 });
     h.dialIn(caller, { resumed: true });
     await h.finish();
