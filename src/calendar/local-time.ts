@@ -115,6 +115,20 @@ export function parseHhmm(hhmm: string): number {
  * moved forward by the length of the gap (02:30 → 03:30 in Berlin).
  */
 export function fromLocalMinutes(date: string, minutes: number, timeZone: string): Date {
+  // Pure, and asked for the same few instants (today's opening hours) by every routing decision.
+  const key = `${timeZone} ${date} ${minutes}`;
+  let ms = instants.get(key);
+  if (ms === undefined) {
+    if (instants.size >= INSTANTS_KEPT) instants.clear();
+    instants.set(key, (ms = instantOf(date, minutes, timeZone)));
+  }
+  return new Date(ms);
+}
+
+const instants = new Map<string, number>();
+const INSTANTS_KEPT = 4096;
+
+function instantOf(date: string, minutes: number, timeZone: string): number {
   const [y, m, d] = parseDate(date);
   const wallMs = Date.UTC(y, m - 1, d) + minutes * MINUTE_MS;
   // Offsets a day either side bracket any transition near this wall time.
@@ -123,7 +137,7 @@ export function fromLocalMinutes(date: string, minutes: number, timeZone: string
   const candidates = [wallMs - before, wallMs - after]
     .filter((t) => t + offsetMs(t, timeZone) === wallMs)
     .sort((a, b) => a - b);
-  return new Date(candidates[0] ?? wallMs - before);
+  return candidates[0] ?? wallMs - before;
 }
 
 /** The instant of local date `date` at `hhmm` ('HH:MM', or '24:00' for the next midnight) in `timeZone`. */
