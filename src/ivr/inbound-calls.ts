@@ -75,8 +75,12 @@ export class InboundCalls {
         // A node that waits on something of its own (a recording) is not interrupted by an apology.
         if (!runner.kinds.resumesItself(flow.nodes[start])) start = (await introduce(session, flow.resumePrompt)) ?? start;
       } else {
-        // Both wait on the channel's command queue in Asterisk; sent together, neither waits for the other's reply.
-        await Promise.all([leg.setVar(CHANNEL_VARS.callId, session.recorder.id), leg.answer()]);
+        // The call id on the channel serves a restart only (it finds the record by it): the greeting
+        // does not wait for its round trip, which under load queues behind every other call's requests.
+        void leg.setVar(CHANNEL_VARS.callId, session.recorder.id).catch((err) => {
+          if (!(err instanceof CallEndedError)) session.log.warn({ err: (err as Error).message }, 'call id not set on the channel; a restart could not pick this call up');
+        });
+        await leg.answer();
         session.recorder.answered(session.now);
         session.log.info({ from: maskNumber(leg.callerNumber) }, 'call answered');
       }
