@@ -24,6 +24,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadedConfig } from '../src/config/load-config.ts';
@@ -48,6 +49,10 @@ export interface PhaseResult {
   keyToPrompt: number[];
   appCpuS: number | null;
   asteriskCpuS: number;
+  /** SIPp's own CPU (the load generator shares the machine): sampled while it ran, so a little low. */
+  sippCpuS: number;
+  /** Share of all the machine's cores busy during the phase, 0–1. */
+  machineBusy: number;
   wallS: number;
 }
 
@@ -82,6 +87,13 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Busy and total CPU time of the whole machine (all cores), in clock ticks. */
+function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
+}
+
 async function runPhase(
   stack: Stack,
   name: string,
@@ -92,7 +104,7 @@ async function runPhase(
 ): Promise<PhaseResult> {
   const logFile = stack.env.asteriskLog;
   const offset = statSync(logFile).size;
-  const cpu0 = { app: appPid ? cpuSeconds(appPid) : 0, ast: cpuSeconds(stack.asterisk.pid) };
+  const cpu0 = { app: appPid ? cpuSeconds(appPid) : 0, ast: cpuSeconds(stack.asterisk.pid), machine: machineTicks() };
   const started = Date.now();
   // Greeting + emergency sentence ≈ 10.6 s, then the main menu: press 9 during it. The caller
   // sends (silent) audio from the start as a phone does; without any RTP, Asterisk's answer
@@ -109,9 +121,17 @@ async function runPhase(
     traceMessages: false,
     timeoutMs: (o.calls / o.rate) * 1000 + 120_000,
   });
-  const result = await sipp.done;
+  let sippCpuS = 0;
+  const sampler = setInterval(() => {
+    try {
+      if (sipp.pid) sippCpuS = cpuSeconds(sipp.pid);
+    } catch {
+      // exited between two samples
+    }
+  }, 250);
+  const result = await sipp.done.finally(() => clearInterval(sampler));
   const wallS = (Date.now() - started) / 1000;
-  const cpu1 = { app: appPid ? cpuSeconds(appPid) : 0, ast: cpuSeconds(stack.asterisk.pid) };
+  const cpu1 = { app: appPid ? cpuSeconds(appPid) : 0, ast: cpuSeconds(stack.asterisk.pid), machine: machineTicks() };
   const log = readFileSync(logFile, 'utf8').slice(offset);
   const timings = [...channelTimings(log).values()];
   return {
@@ -123,6 +143,8 @@ async function runPhase(
     keyToPrompt: keyToPromptDelays(timings),
     appCpuS: appPid ? cpu1.app - cpu0.app : null,
     asteriskCpuS: cpu1.ast - cpu0.ast,
+    sippCpuS,
+    machineBusy: (cpu1.machine.busy - cpu0.machine.busy) / Math.max(1, cpu1.machine.total - cpu0.machine.total),
     wallS,
   };
 }
@@ -163,6 +185,8 @@ function table(app: PhaseResult, plain: PhaseResult): string {
     row('CPU application per call', app.appCpuS === null ? '-' : `${((app.appCpuS / Math.max(1, app.completed + app.failed)) * 1000).toFixed(0)} ms`, '-'),
     row('CPU asterisk', `${app.asteriskCpuS.toFixed(2)} s`, `${plain.asteriskCpuS.toFixed(2)} s`, ratio(app.asteriskCpuS, plain.asteriskCpuS)),
     row('CPU total (app + asterisk)', `${(app.asteriskCpuS + (app.appCpuS ?? 0)).toFixed(2)} s`, `${plain.asteriskCpuS.toFixed(2)} s`, ratio(app.asteriskCpuS + (app.appCpuS ?? 0), plain.asteriskCpuS)),
+    row('CPU SIPp (the callers)', `${app.sippCpuS.toFixed(2)} s`, `${plain.sippCpuS.toFixed(2)} s`),
+    row(`machine busy (${cpus().length} cores)`, `${(app.machineBusy * 100).toFixed(0)} %`, `${(plain.machineBusy * 100).toFixed(0)} %`),
     row('wall time', `${app.wallS.toFixed(1)} s`, `${plain.wallS.toFixed(1)} s`),
   ];
   return lines.join('\n');

@@ -9,7 +9,9 @@ type Phase = (rate: number, which: 'application' | 'dialplan') => Promise<PhaseR
 /**
  * Steps the rate up, each step through the application and then the plain
  * dialplan, and returns the table: per rate and side, calls failed, the peak
- * of calls in progress, both delays p50/p99 and CPU per call; then each
+ * of calls in progress, both delays p50/p99, CPU per call (application +
+ * Asterisk), SIPp's CPU per call and how busy the whole machine was (SIPp,
+ * Asterisk, the application and PostgreSQL share it); then each
  * side's ceiling (the highest rate with both p99 under 100 ms and no failed
  * call) and their ratio.
  */
@@ -30,13 +32,15 @@ export async function runSteps(rates: number[], phase: Phase): Promise<string> {
       `${r.peak}`.padStart(6),
       `${ms(percentile(r.firstPrompt, 50))} / ${ms(percentile(r.firstPrompt, 99))}`.padStart(16),
       `${ms(percentile(r.keyToPrompt, 50))} / ${ms(percentile(r.keyToPrompt, 99))}`.padStart(16),
-      `${cpu(r).toFixed(0)}`.padStart(10),
+      `${cpu(r).toFixed(0)}`.padStart(12),
+      `${((r.sippCpuS / Math.max(1, r.completed + r.failed)) * 1000).toFixed(0)}`.padStart(8),
+      `${(r.machineBusy * 100).toFixed(0)} %`.padStart(9),
     ].join('');
   const out = [
     '',
     `menu benchmark, stepped: ${new Date().toISOString()}`,
     '',
-    `${'rate/s'.padEnd(8)}${'side'.padEnd(12)}${'failed'.padStart(7)}${'peak'.padStart(6)}${'first p50/p99'.padStart(16)}${'key p50/p99'.padStart(16)}${'CPU ms/call'.padStart(10)}`,
+    `${'rate/s'.padEnd(8)}${'side'.padEnd(12)}${'failed'.padStart(7)}${'peak'.padStart(6)}${'first p50/p99'.padStart(16)}${'key p50/p99'.padStart(16)}${'CPU ms/call'.padStart(12)}${'SIPp ms'.padStart(8)}${'machine'.padStart(9)}`,
   ];
   for (const r of rows) {
     out.push(`${String(r.rate).padEnd(8)}${line(r.app)}`);
