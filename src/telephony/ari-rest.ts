@@ -29,6 +29,11 @@ export class AriTransportError extends Error {
   override name = 'AriTransportError';
 }
 
+/** A reused connection that turned out closed before any answer. */
+class StaleConnectionError extends AriTransportError {}
+
+const IDLE_CLOSE_MS = 10_000;
+
 const seg = encodeURIComponent;
 
 /** The leg's requests, by the paths of Asterisk 16's ARI. */
@@ -72,10 +77,21 @@ export class AriRest {
     this.host = u.hostname;
     this.port = Number(u.port || 80);
     this.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-    this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    // Asterisk closes a connection idle for 15 s (http.conf session_keep_alive): ours go first.
+    this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_CLOSE_MS });
   }
 
-  send(call: AriCall, timeoutMs: number): Promise<unknown> {
+  async send(call: AriCall, timeoutMs: number): Promise<unknown> {
+    try {
+      return await this.attempt(call, timeoutMs);
+    } catch (err) {
+      // A kept-alive connection Asterisk closed just as we reused it: the request never reached it. Once more, anew.
+      if (err instanceof StaleConnectionError) return this.attempt(call, timeoutMs);
+      throw err;
+    }
+  }
+
+  private attempt(call: AriCall, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -104,7 +120,11 @@ export class AriRest {
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', (err) => reject(new AriTransportError(`${call.method} ${call.path}: ${err.message}`)));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        const message = `${call.method} ${call.path}: ${err.message}`;
+        const stale = req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+        reject(stale ? new StaleConnectionError(message) : new AriTransportError(message));
+      });
       req.end();
     });
   }

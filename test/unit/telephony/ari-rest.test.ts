@@ -14,7 +14,9 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     if (!sockets.has(req.socket)) sockets.set(req.socket, sockets.size + 1);
     seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, socket: sockets.get(req.socket)! });
-    if (req.url!.startsWith('/ari/channels/gone')) {
+    if (req.url!.startsWith('/ari/channels/drop-reused') && seen.filter((s) => s.socket === sockets.get(req.socket)).length > 1) {
+      req.socket.destroy(); // as Asterisk closing an idle kept-alive connection the moment it is reused
+    } else if (req.url!.startsWith('/ari/channels/gone')) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Channel not found"}');
     } else if (req.url!.startsWith('/ari/channels/slow')) {
       // never answers: the client's deadline must end the wait
@@ -54,6 +56,15 @@ describe('plain ARI requests', () => {
     for (let i = 0; i < 5; i++) await rest.send(ariCalls.setVar('chan1', 'X', String(i)), 1000);
     rest.close();
     expect(new Set(seen.map((s) => s.socket)).size).toBe(1);
+  });
+
+  it('a kept-alive connection closed as it is reused costs nothing: the request goes again on a new one', async () => {
+    const rest = new AriRest(url, 'u', 'p', 1);
+    seen.length = 0;
+    await rest.send(ariCalls.setVar('drop-reused', 'X', '1'), 1000);
+    await expect(rest.send(ariCalls.setVar('drop-reused', 'X', '2'), 1000)).resolves.toBeUndefined();
+    rest.close();
+    expect(seen.map((s) => s.socket)).toEqual([seen[0]!.socket, seen[0]!.socket, seen[0]!.socket + 1]);
   });
 
   it('an error answer carries Asterisk\'s message, which tells a vanished channel apart', async () => {
