@@ -1,5 +1,5 @@
 import { isGoneError, type AriConnection } from './ari-connection.ts';
-import type { LegInternals } from './ari-leg-playback.ts';
+import { SIGNALLED, type LegInternals } from './ari-leg-playback.ts';
 import { ariCalls } from './ari-rest.ts';
 import type { RecordOptions, RecordResult } from './port.ts';
 import { awaitRecording, type RecordingOutcome } from './record-wait.ts';
@@ -10,7 +10,7 @@ export async function recordOnLeg(leg: LegInternals, o: RecordOptions): Promise<
   let outcome: RecordingOutcome | null = null;
   leg.registry.expectRecording(o.name, (rec) => {
     outcome = rec;
-    finished.abort();
+    finished.abort(SIGNALLED);
   });
   leg.keys.clear();
   try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { playSequence } from './play-sequence.ts';
-import { playOnLeg, stopPlayback, type LegInternals } from './ari-leg-playback.ts';
+import { playOnLeg, SIGNALLED, stopPlayback, type LegInternals } from './ari-leg-playback.ts';
 import { recordOnLeg } from './ari-leg-record.ts';
 import type { Logger } from '../logging/logger.ts';
 import { isGoneError, type AriCall, type AriConnection } from './ari-connection.ts';
@@ -93,12 +93,12 @@ export class AriLeg implements CallLeg {
 
   /** Called by the adapter on ChannelTalkingStarted. */
   talkingStarted(): void {
-    this.voice.abort();
+    this.voice.abort(SIGNALLED);
   }
 
   /** Called by the adapter when the channel is gone or left the application. */
   markEnded(): void {
-    this.abort.abort();
+    this.abort.abort(SIGNALLED);
   }
 
   async answer(): Promise<void> {
