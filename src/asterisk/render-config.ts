@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:f
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { APP_ALIVE_SECONDS } from '../telephony/app-presence.ts';
+import { TALK_DETECTION } from '../telephony/ari-resync.ts';
 import { dialString } from '../telephony/dial-string.ts';
 
 /** Prompt files the dialplan plays when the application is down (paths without extension). */
@@ -129,6 +130,7 @@ function extensionsGenerated(config: LoadedConfig, prompts: FallbackPrompts): st
   const globals: Array<[string, string]> = [
     ['APP_NAME', config.asterisk.appName],
     ['APP_ALIVE_SECONDS', String(APP_ALIVE_SECONDS)],
+    ['TALK_DETECTION', TALK_DETECTION],
     ['DEFAULT_LANGUAGE', asteriskLanguage(config.languages.default)],
     ['DUTY_RING_SECONDS', String(d.ringSeconds)],
     ['DUTY_ACCEPT_SECONDS', String(d.acceptSeconds)],

@@ -5,6 +5,7 @@ import { recordOnLeg } from './ari-leg-record.ts';
 import type { Logger } from '../logging/logger.ts';
 import { isGoneError, type AriCall, type AriConnection } from './ari-connection.ts';
 import { ariCalls } from './ari-rest.ts';
+import { TALK_DETECTION } from './ari-resync.ts';
 import { collectKeys, KeyBuffer } from './key-buffer.ts';
 import type { RecordingOutcome } from './record-wait.ts';
 import {
@@ -38,6 +39,8 @@ export interface AriLegInit {
   sipCallId: string;
   /** The channel was already answered when it reached the application (dialplan Answer()). */
   up: boolean;
+  /** The dialplan switched talk detection on before Stasis(). */
+  talkDetected?: boolean;
 }
 
 /** Ringback in the caller's country (China); Asterisk generates it from indications.conf. */
@@ -53,6 +56,7 @@ export class AriLeg implements CallLeg {
   private readonly voice = new AbortController();
   private readonly keys = new KeyBuffer();
   private up: boolean;
+  private talkDetected: boolean;
   /**
    * Values this process set. Asterisk applies a set asynchronously (queued on
    * the channel) but answers a get at once, so a read right after a write would
@@ -72,6 +76,7 @@ export class AriLeg implements CallLeg {
     this.calledNumber = init.calledNumber;
     this.sipCallId = init.sipCallId;
     this.up = init.up;
+    this.talkDetected = init.talkDetected ?? false;
   }
 
   get ended(): AbortSignal {
@@ -142,8 +147,9 @@ export class AriLeg implements CallLeg {
   }
 
   async enableVoiceDetection(): Promise<void> {
-    // Asterisk's defaults: average sample magnitude above 256 is talking, 2.5 s below it is silence.
-    await this.op('talk detect', ariCalls.setVar(this.id, 'TALK_DETECT(set)', '2500,256'));
+    if (this.talkDetected) return this.assertLive();
+    await this.op('talk detect', ariCalls.setVar(this.id, 'TALK_DETECT(set)', TALK_DETECTION));
+    this.talkDetected = true;
   }
 
   async setVar(name: string, value: string): Promise<void> {

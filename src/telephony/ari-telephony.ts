@@ -7,7 +7,7 @@ import type { AriChannel, AriEvent } from './ari-events.ts';
 import { AriLeg, type PlaybackRegistry } from './ari-leg.ts';
 import { AppPresence } from './app-presence.ts';
 import { AriRecordingArchive } from './ari-recordings.ts';
-import { INBOUND, resync } from './ari-resync.ts';
+import { INBOUND, resync, TALK_DETECTED } from './ari-resync.ts';
 import type { LatencySummary } from './request-timings.ts';
 import type { RecordingOutcome } from './record-wait.ts';
 import type { Bridge, CallLeg, DialOptions, DialResult, InboundCallContext, RecordingArchive, Telephony, TelephonyStats } from './port.ts';
@@ -167,7 +167,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
   private onStasisStart(ch: AriChannel, args: string[]): void {
     if (this.dialer.answered(ch.id, () => this.newLeg(ch))) return;
     if (args[0] === INBOUND) {
-      this.startInbound(ch, { resumed: false });
+      this.startInbound(ch, { resumed: false }, args[1] === TALK_DETECTED);
       return;
     }
     // A call the hotline placed, answered after its dial was forgotten (the application restarted
@@ -182,10 +182,10 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
     this.hangupStray(ch.id);
   }
 
-  private startInbound(ch: AriChannel, context: InboundCallContext): void {
+  private startInbound(ch: AriChannel, context: InboundCallContext, talkDetected = false): void {
     const { resumed } = context;
     if (this.legs.has(ch.id)) return;
-    const leg = this.newLeg(ch);
+    const leg = this.newLeg(ch, talkDetected);
     if (!this.inboundHandler) {
       this.o.log.error('inbound call before a handler was registered; hanging up');
       void leg.hangup();
@@ -195,7 +195,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
     this.inboundHandler(leg, context);
   }
 
-  private newLeg(ch: AriChannel): AriLeg {
+  private newLeg(ch: AriChannel, talkDetected = false): AriLeg {
     const leg = new AriLeg(
       {
         id: ch.id,
@@ -203,6 +203,7 @@ export class AriTelephony implements Telephony, PlaybackRegistry {
         calledNumber: String(ch.dialplan?.exten ?? ''),
         sipCallId: String(ch.protocol_id ?? ''),
         up: ch.state === 'Up',
+        talkDetected,
       },
       this.ari,
       this,

@@ -83,6 +83,9 @@ portContract('ARI adapter on Asterisk with SIPp', () => ({
       at = Math.max(at, step.atMs);
       if ('keys' in step) {
         scenario = scenario.dtmf(step.keys);
+      } else if ('speakMs' in step) {
+        scenario = scenario.speak(step.speakMs);
+        at += step.speakMs;
       } else {
         scenario = scenario.hangup();
         hungUp = true;

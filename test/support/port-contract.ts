@@ -31,7 +31,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCallEnded, type CallLeg, type Telephony } from '../../src/telephony/port.ts';
 
 /** One thing the far end does, `atMs` after the call was handed to the test. */
-export type FarEndStep = { atMs: number; keys: string } | { atMs: number; hangUp: true };
+export type FarEndStep = { atMs: number; keys: string } | { atMs: number; speakMs: number } | { atMs: number; hangUp: true };
 
 export interface ContractCall {
   /** The application's side of the call. */
@@ -213,6 +213,16 @@ export function portContract(name: string, makeEnv: () => PortContractEnv | Prom
         const { result, ms } = await timed(() => leg.collect({ firstKeyTimeoutMs: 10_000, signal: stop.signal }));
         expect(result).toEqual({ kind: 'timeout', keys: '' });
         expect(ms).toBeLessThan(3000);
+      });
+
+      it('a caller who speaks ends a wait that ends on voice, once voice detection is on', async () => {
+        const leg = await call([{ atMs: 1500, speakMs: 3000 }]);
+        await env.settle(leg.enableVoiceDetection());
+        expect(leg.voiceHeard).toBe(false);
+        const { result, ms } = await timed(() => leg.collect({ firstKeyTimeoutMs: 10_000, endOnVoice: true }));
+        expect(result).toEqual({ kind: 'voice' });
+        expect(ms).toBeLessThan(6000);
+        expect(leg.voiceHeard).toBe(true);
       });
 
       it('clearKeys drops queued keys; unreadKey puts one back at the head', async () => {

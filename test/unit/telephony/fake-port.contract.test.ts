@@ -29,6 +29,7 @@ portContract('FakeTelephony', () => {
       await leg.answer();
       for (const step of script) {
         if ('keys' in step) leg.press(step.keys, { atMs: step.atMs });
+        else if ('speakMs' in step) leg.speak({ atMs: step.atMs });
         else leg.farEndHangup({ atMs: step.atMs });
       }
       return { leg, hangUp: async () => void leg.farEndHangup() };
