@@ -50,6 +50,9 @@ function useAriSockets(max: number): void {
   http.globalAgent = new http.Agent({ keepAlive: true, maxSockets: max, maxFreeSockets: max });
 }
 
+/** In the request timings: how long the calls' requests waited for one of the connections before being sent. */
+const CONNECTION_WAIT = 'waiting for a connection';
+
 /** Thrown by request() while Asterisk cannot be reached. */
 export class AriUnavailableError extends Error {
   constructor(detail: string) {
@@ -82,6 +85,7 @@ export class AriConnection extends EventEmitter {
     super();
     useAriSockets(ARI_CLIENT_SOCKETS);
     this.plain = new AriRest(o.url, o.user, o.password, o.connections ?? ARI_SOCKETS);
+    this.plain.onConnectionWait = (ms) => this.timings.record(CONNECTION_WAIT, ms);
   }
 
   get isConnected(): boolean {

@@ -81,6 +81,13 @@ export class AriRest {
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_CLOSE_MS });
   }
 
+  /**
+   * Called with how long each request waited for a free connection, ms: when
+   * that grows under load, the wait is on our side (too few connections), not
+   * in Asterisk.
+   */
+  onConnectionWait: ((ms: number) => void) | null = null;
+
   async send(call: AriCall, timeoutMs: number): Promise<unknown> {
     try {
       return await this.attempt(call, timeoutMs);
@@ -119,6 +126,8 @@ export class AriRest {
           });
         },
       );
+      const asked = performance.now();
+      req.once('socket', () => this.onConnectionWait?.(performance.now() - asked));
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', (err: NodeJS.ErrnoException) => {
         const message = `${call.method} ${call.path}: ${err.message}`;

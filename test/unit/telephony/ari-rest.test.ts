@@ -18,6 +18,8 @@ beforeAll(async () => {
       req.socket.destroy(); // as Asterisk closing an idle kept-alive connection the moment it is reused
     } else if (req.url!.startsWith('/ari/channels/gone')) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Channel not found"}');
+    } else if (req.url!.startsWith('/ari/channels/busy')) {
+      setTimeout(() => res.writeHead(204).end(), 150);
     } else if (req.url!.startsWith('/ari/channels/slow')) {
       // never answers: the client's deadline must end the wait
     } else if (req.method === 'GET') {
@@ -65,6 +67,17 @@ describe('plain ARI requests', () => {
     await expect(rest.send(ariCalls.setVar('drop-reused', 'X', '2'), 1000)).resolves.toBeUndefined();
     rest.close();
     expect(seen.map((s) => s.socket)).toEqual([seen[0]!.socket, seen[0]!.socket, seen[0]!.socket + 1]);
+  });
+
+  it('tells how long each request waited for a free connection', async () => {
+    const rest = new AriRest(url, 'u', 'p', 1);
+    const waits: number[] = [];
+    rest.onConnectionWait = (ms) => waits.push(ms);
+    await Promise.all([rest.send(ariCalls.answer('busy-1'), 1000), rest.send(ariCalls.answer('busy-2'), 1000)]);
+    rest.close();
+    expect(waits).toHaveLength(2);
+    expect(Math.min(...waits)).toBeLessThan(50);
+    expect(Math.max(...waits)).toBeGreaterThanOrEqual(140);
   });
 
   it('an error answer carries Asterisk\'s message, which tells a vanished channel apart', async () => {
