@@ -88,18 +88,42 @@ export class AriRest {
    */
   onConnectionWait: ((ms: number) => void) | null = null;
 
+  /** Resolves with Asterisk's answer, or rejects; within `timeoutMs` in all, the wait for a free connection included. */
   async send(call: AriCall, timeoutMs: number): Promise<unknown> {
+    const deadline = performance.now() + timeoutMs;
     try {
       return await this.attempt(call, timeoutMs);
     } catch (err) {
       // A kept-alive connection Asterisk closed just as we reused it: the request never reached it. Once more, anew.
-      if (err instanceof StaleConnectionError) return this.attempt(call, timeoutMs);
+      if (err instanceof StaleConnectionError) return this.attempt(call, Math.max(1, deadline - performance.now()));
       throw err;
     }
   }
 
   private attempt(call: AriCall, timeoutMs: number): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+    return new Promise((outerResolve, outerReject) => {
+      // The deadline runs from now, not from when a connection is free: under load a request may
+      // queue for one (all busy on requests Asterisk has not answered), and that wait needs a bound too.
+      // Rejected here, not through the request's 'error': a request still queued for a connection
+      // reports its destruction only once it gets one.
+      const timer = setTimeout(() => {
+        const err = new AriTransportError(`${call.method} ${call.path}: no answer within ${timeoutMs} ms`);
+        reject(err);
+        req.destroy(err);
+      }, timeoutMs);
+      let settled = false;
+      const resolve = (value: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        outerResolve(value);
+      };
+      const reject = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        outerReject(err);
+      };
       const req = http.request(
         {
           agent: this.agent,
@@ -108,7 +132,6 @@ export class AriRest {
           method: call.method,
           path: `/ari/${call.path}${queryString(call.query)}`,
           headers: { authorization: this.authorization, 'content-length': '0' },
-          timeout: timeoutMs,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -128,7 +151,6 @@ export class AriRest {
       );
       const asked = performance.now();
       req.once('socket', () => this.onConnectionWait?.(performance.now() - asked));
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', (err: NodeJS.ErrnoException) => {
         const message = `${call.method} ${call.path}: ${err.message}`;
         const stale = req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
