@@ -59,6 +59,6 @@ export class AppPresence {
   }
 
   private async set(value: string): Promise<void> {
-    await this.ari.request('heartbeat', ariCalls.setGlobal(APP_ALIVE_VARIABLE, value));
+    await this.ari.requestAside('heartbeat', ariCalls.setGlobal(APP_ALIVE_VARIABLE, value));
   }
 }
