@@ -120,20 +120,8 @@ export class AriConnection extends EventEmitter {
    * Runs one REST call with a deadline: a plain request (AriCall, the calls'
    * own requests) or an ari-client operation.
    */
-  async request<T>(what: string, call: AriCall | ((client: Client) => Promise<T>)): Promise<T> {
-    const client = this.client;
-    if (!client || this.closed) throw new AriUnavailableError(`not connected (${what})`);
-    const ms = this.o.requestTimeoutMs ?? 10_000;
-    const started = performance.now();
-    try {
-      if (typeof call !== 'function') return (await this.plain.send(call, ms)) as T;
-      return await withDeadline(call(client), ms, what, unavailable(what, ms));
-    } catch (err) {
-      if (err instanceof AriTransportError) throw new AriUnavailableError(`${what}: ${err.message}`);
-      throw err;
-    } finally {
-      this.timings.record(what, performance.now() - started);
-    }
+  request<T>(what: string, call: AriCall | ((client: Client) => Promise<T>)): Promise<T> {
+    return this.run(what, call, this.plain);
   }
 
   /**
@@ -144,10 +132,17 @@ export class AriConnection extends EventEmitter {
    * under load looked dead to its dialplan.
    */
   async requestAside(what: string, call: AriCall): Promise<void> {
-    if (!this.client || this.closed) throw new AriUnavailableError(`not connected (${what})`);
+    await this.run(what, call, this.aside);
+  }
+
+  private async run<T>(what: string, call: AriCall | ((client: Client) => Promise<T>), lane: AriRest): Promise<T> {
+    const client = this.client;
+    if (!client || this.closed) throw new AriUnavailableError(`not connected (${what})`);
+    const ms = this.o.requestTimeoutMs ?? 10_000;
     const started = performance.now();
     try {
-      await this.aside.send(call, this.o.requestTimeoutMs ?? 10_000);
+      if (typeof call !== 'function') return (await lane.send(call, ms)) as T;
+      return await withDeadline(call(client), ms, what, unavailable(what, ms));
     } catch (err) {
       if (err instanceof AriTransportError) throw new AriUnavailableError(`${what}: ${err.message}`);
       throw err;
