@@ -54,7 +54,7 @@ export async function startService(config: LoadedConfig, log: Logger): Promise<R
   const { ariHost, ariPort, ariUser, appName, ariConnections } = config.asterisk;
   const telephony = new AriTelephony({
     url: `http://${ariHost}:${ariPort}`, user: ariUser, password: ariPassword, app: appName, log: log.child({ component: 'ari' }), connections: ariConnections,
-    onAdoptedBridgeEnded: (callIds) => calls.closeAdopted(callIds),
+    onAdoptedBridgeEnded: (channelIds) => calls.closeAdopted(channelIds),
   });
   const flows = new FlowSet();
   const runner = new CallRunner({ prompts, clock, flows, records: calls.records, loadRecord: calls.load, onCallEnded: (r) => { for (const f of features) f.callEnded?.(r); }, log });

@@ -47,11 +47,11 @@ export class CallRepository {
     return rows.map(fromRow);
   }
 
-  /** Closes a record whose call ended while no process was following it (after a restart). */
-  async markEnded(id: string, at: Date): Promise<void> {
+  /** Closes the records of calls on these channels that ended while no process was following them (after a restart). */
+  async markEndedOnChannels(channelIds: readonly string[], at: Date): Promise<void> {
     await this.pool.query(
-      `update calls set ended_at = coalesce(ended_at, $2), ended_by = coalesce(ended_by, 'far-end'), updated_at = now() where id = $1`,
-      [id, at],
+      `update calls set ended_at = $2, ended_by = coalesce(ended_by, 'far-end'), updated_at = now() where channel_id = any($1) and ended_at is null`,
+      [channelIds, at],
     );
   }
 

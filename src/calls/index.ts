@@ -11,8 +11,8 @@ export interface Calls extends Feature {
   records: RecordSink;
   /** A record read back for a call picked up after a restart; null when the database cannot say in time. */
   load(id: string): Promise<CallRecord | null>;
-  /** Closes the records of calls that were connected across a restart and have now ended. */
-  closeAdopted(callIds: string[]): void;
+  /** Closes the records of the calls on these channels, connected across a restart and now ended. */
+  closeAdopted(channelIds: string[]): void;
 }
 
 /** A restarted call must not wait long for its old record: it goes on without it. */
@@ -29,8 +29,8 @@ export function createCalls(base: Pick<ServiceBase, 'db' | 'clock' | 'log'>, nod
     repository,
     records: store,
     load: (id) => withinDeadline(repository.get(id), LOAD_BUDGET_MS, null),
-    closeAdopted: (callIds) => {
-      for (const id of callIds) void repository.markEnded(id, clock.now()).catch((err) => log.warn({ err: (err as Error).message }, 'could not close a record after restart'));
+    closeAdopted: (channelIds) => {
+      void repository.markEndedOnChannels(channelIds, clock.now()).catch((err) => log.warn({ err: (err as Error).message }, 'could not close a record after restart'));
     },
     routes: (app) => callRoutes(app, { calls: repository }),
     workers: [

@@ -1,5 +1,6 @@
 import type { Language } from '../config/schema.ts';
 import type { Category } from './category.ts';
+import { nameUuid } from './name-uuid.ts';
 
 /**
  * How a call ended, from the hotline's point of view. More significant
@@ -101,6 +102,18 @@ export interface CallRecord {
   resumedCount: number;
   /** The node that handled the call, as stored (records read back from the database). */
   nodeId?: string;
+}
+
+/**
+ * The id of the record of the call on a channel. A restarted application finds
+ * the record of a call it picks up from the channel id alone, so no call has
+ * to store its id on its channel first (one ARI request fewer per call, issue
+ * 10). Channel ids do not repeat: Asterisk's start with the node's systemname
+ * (its node id) and the second the channel was made; the hotline gives the
+ * channels it places UUIDs. A leg has one record, so one id per channel.
+ */
+export function recordIdOf(channelId: string): string {
+  return nameUuid(`hotline-call:${channelId}`);
 }
 
 /** A record that changes while its call goes on; its current state is read when it is written. */

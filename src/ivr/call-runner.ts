@@ -1,7 +1,6 @@
 import { maskNumber } from '../logging/mask.ts';
-import { randomUUID } from 'node:crypto';
 import type { Language } from '../config/schema.ts';
-import { CallRecorder, type CallRecord, type RecordSink } from '../domain/call-record.ts';
+import { CallRecorder, recordIdOf, type CallRecord, type RecordSink } from '../domain/call-record.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../time/clock.ts';
 import { isCallEnded, type CallLeg } from '../telephony/port.ts';
@@ -26,7 +25,7 @@ export interface CallRunnerOptions {
 }
 
 export interface NewRecord {
-  /** The record's id (a call picked up after a restart keeps its id). */
+  /** The record's id; default: the one its channel gives (recordIdOf), which a call picked up after a restart keeps. */
   id?: string;
   /** Picked up after a restart without its record: answered already. */
   resumed?: boolean;
@@ -120,7 +119,7 @@ export class CallRunner {
     const now = this.o.clock.now().toISOString();
     const placed = o.parentCallId !== undefined || o.outbound === true;
     return {
-      id: o.id ?? randomUUID(),
+      id: o.id ?? recordIdOf(leg.id),
       channelId: leg.id,
       sipCallId: leg.sipCallId,
       direction: placed ? 'callback' : 'inbound',

@@ -21,12 +21,14 @@ export class Jump {
 }
 
 /**
- * Channel variables that let a restarted application find a call's record.
- * Where the call was (its node, its language) is read back from that record,
- * not from the channel: a channel variable is one more ARI request at every
- * node, on the path between a key and the next prompt (issue 10).
+ * Channel variables a restarted application reads on a call it picks up. The
+ * call's record is found by its channel (recordIdOf), and where the call was
+ * (its node, its language) is read back from that record, not from the
+ * channel: a channel variable is one more ARI request, on the path between a
+ * key and the next prompt (issue 10).
  */
 export const CHANNEL_VARS = {
+  /** Set by versions before record ids came from channels: a call of theirs picked up keeps its record. */
   callId: 'HOTLINE_CALL_ID',
   /** Set on callbacks, whose caller id is the hotline's own number. */
   customer: 'HOTLINE_CUSTOMER',

@@ -1,5 +1,5 @@
 import type { Language } from '../config/schema.ts';
-import type { CallRecord } from '../domain/call-record.ts';
+import { recordIdOf, type CallRecord } from '../domain/call-record.ts';
 import type { Logger } from '../logging/logger.ts';
 import { maskNumber } from '../logging/mask.ts';
 import { abortableSleep } from '../async/abortable-sleep.ts';
@@ -54,15 +54,16 @@ export class InboundCalls {
       }
       const stored = await this.storedState(leg);
       if (stored.customer) customer = stored.customer;
-      if (stored.callId) record = await runner.loadRecord(stored.callId);
+      const callId = stored.callId ?? recordIdOf(leg.id);
+      record = await runner.loadRecord(callId);
       if (record) {
         const where = resumePoint(record, flow, this.o.enabledLanguages);
         start = where.node ?? start;
         language = where.language ?? language;
-      } else if (stored.callId) {
+      } else {
         // The record is not in the database (it was away): the call goes on from the start, under its id.
-        this.o.log.warn({ channel: leg.id, call: stored.callId }, 'record of a picked-up call not found; it starts over');
-        record = runner.newRecord(leg, language, { id: stored.callId, resumed: true, customer });
+        this.o.log.warn({ channel: leg.id, call: callId }, 'record of a picked-up call not found; it starts over');
+        record = runner.newRecord(leg, language, { id: callId, resumed: true, customer });
       }
     }
     record ??= runner.newRecord(leg, language);
@@ -75,11 +76,6 @@ export class InboundCalls {
         // A node that waits on something of its own (a recording) is not interrupted by an apology.
         if (!runner.kinds.resumesItself(flow.nodes[start])) start = (await introduce(session, flow.resumePrompt)) ?? start;
       } else {
-        // The call id on the channel serves a restart only (it finds the record by it): the greeting
-        // does not wait for its round trip, which under load queues behind every other call's requests.
-        void leg.setVar(CHANNEL_VARS.callId, session.recorder.id).catch((err) => {
-          if (!(err instanceof CallEndedError)) session.log.warn({ err: (err as Error).message }, 'call id not set on the channel; a restart could not pick this call up');
-        });
         await leg.answer();
         session.recorder.answered(session.now);
         session.log.info({ from: maskNumber(leg.callerNumber) }, 'call answered');
@@ -109,6 +105,7 @@ export class InboundCalls {
     }
   }
 
+  /** What a channel carries: the customer of a callback; the call id only on calls from before ids came from channels. */
   private async storedState(leg: CallLeg) {
     const read = (name: string) => leg.getVar(name).catch(() => null);
     const [callId, customer] = await Promise.all([CHANNEL_VARS.callId, CHANNEL_VARS.customer].map(read));

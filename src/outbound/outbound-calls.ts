@@ -2,6 +2,7 @@ import { withRetry } from '../db/retry.ts';
 import type { CalendarConfig, HotlineConfig, Language } from '../config/schema.ts';
 import type { OutboundConfig } from '../config/outbound-schema.ts';
 import { CHANNEL_VARS, type CallSession } from '../ivr/call-session.ts';
+import type { CallRecord } from '../domain/call-record.ts';
 import type { CallRunner } from '../ivr/call-runner.ts';
 import type { FlowSet } from '../ivr/flow-set.ts';
 import { introduce } from '../ivr/flow-runner.ts';
@@ -138,11 +139,11 @@ export class OutboundCalls {
       await leg.hangup();
       return true;
     }
-    // Where the call was: the last node of the record the attempt was answered into.
+    // Where the call was: the last node of the record the attempt was answered into, which goes on.
     const before = found.attempt.callId ? await this.o.runner.loadRecord(found.attempt.callId) : null;
     const node = before?.nodes.at(-1)?.node ?? null;
     this.o.log.info({ job: found.job.id, attempt: attemptId, node }, 'picked up an outbound call after a restart');
-    await this.talk(leg, found.job, found.attempt, node);
+    await this.talk(leg, found.job, found.attempt, { node, record: before });
     return true;
   }
 
@@ -167,12 +168,14 @@ export class OutboundCalls {
     return waiting;
   }
 
-  private async talk(leg: CallLeg, job: Job, attempt: Attempt, resumeAt: string | null): Promise<void> {
+  private async talk(leg: CallLeg, job: Job, attempt: Attempt, resumed: { node: string | null; record: CallRecord | null } | null): Promise<void> {
     const { runner } = this.o;
     const flow = this.o.flows.get(flowName(job.kind));
     const language = (this.o.languages as string[]).includes(job.language) ? (job.language as Language) : this.o.languages[0]!;
-    const record = runner.newRecord(leg, language, { customer: job.number, ...(job.callId ? { parentCallId: job.callId } : { outbound: true }) });
+    const record =
+      resumed?.record ?? runner.newRecord(leg, language, { customer: job.number, ...(job.callId ? { parentCallId: job.callId } : { outbound: true }) });
     const session = runner.session(leg, { flow, record, language, logFields: { job: job.id, attempt: attempt.id } });
+    if (resumed?.record) session.recorder.resumed();
     session.customerNumber = job.number;
     if (job.category) session.setCategory(job.category);
     const live: LiveAttempt = {
@@ -189,7 +192,7 @@ export class OutboundCalls {
     this.o.onAnswered?.(job, record.id);
     try {
       await runner.run(session, async () => {
-        await leg.setVar(CHANNEL_VARS.callId, session.recorder.id);
+        const resumeAt = resumed?.node ?? null;
         let start = flow.start;
         if (resumeAt && flow.nodes[resumeAt]) start = resumeAt;
         if (resumeAt) start = (await introduce(session, flow.resumePrompt)) ?? start;

@@ -11,13 +11,13 @@ import { ariCalls } from './ari-rest.ts';
  */
 export class AriBridges {
   private readonly own = new Map<string, Set<string>>();
-  private readonly adopted = new Map<string, { members: Set<string>; callIds: string[] }>();
+  private readonly adopted = new Map<string, Set<string>>();
 
   constructor(
     private readonly ari: AriConnection,
     private readonly log: Logger,
-    /** Told when an adopted bridge ends, with the call ids stored on its channels. */
-    private readonly onAdoptedEnded?: (callIds: string[]) => void,
+    /** Told when an adopted bridge ends, with the ids of the channels that were in it. */
+    private readonly onAdoptedEnded?: (channelIds: string[]) => void,
   ) {}
 
   get size(): number {
@@ -56,29 +56,29 @@ export class AriBridges {
   }
 
   /** Watches a connected call found after a restart. */
-  adopt(bridgeId: string, members: readonly string[], callIds: string[]): void {
-    this.adopted.set(bridgeId, { members: new Set(members), callIds });
+  adopt(bridgeId: string, members: readonly string[]): void {
+    this.adopted.set(bridgeId, new Set(members));
     this.log.info({ bridge: bridgeId }, 'a connected call survived the restart; watching it');
   }
 
   /** A channel is gone: an adopted bridge it was in has ended. */
   channelGone(channelId: string): void {
-    for (const [bridgeId, adopted] of this.adopted) {
-      if (adopted.members.has(channelId)) this.left(bridgeId, channelId);
+    for (const [bridgeId, members] of this.adopted) {
+      if (members.has(channelId)) this.left(bridgeId, channelId);
     }
   }
 
   /** An adopted bridge (from before a restart) ends when anyone leaves it. */
   left(bridgeId: string, channelId: string): void {
-    const adopted = this.adopted.get(bridgeId);
-    if (!adopted) return;
+    const members = this.adopted.get(bridgeId);
+    if (!members) return;
     this.adopted.delete(bridgeId);
     this.log.info({ bridge: bridgeId, left: channelId }, 'a call picked up after restart has ended');
-    for (const other of adopted.members) {
+    for (const other of members) {
       if (other !== channelId) void this.ari.request('hangup', ariCalls.hangup(other)).catch(() => {});
     }
     void this.ari.request('destroy bridge', (c) => c.bridges.destroy({ bridgeId })).catch(() => {});
-    this.onAdoptedEnded?.(adopted.callIds);
+    this.onAdoptedEnded?.([...members]);
   }
 }
 

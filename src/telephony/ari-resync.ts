@@ -2,10 +2,7 @@ import type { Logger } from '../logging/logger.ts';
 import { isGoneError, type AriConnection } from './ari-connection.ts';
 import type { AriBridges } from './ari-bridges.ts';
 import type { AriBridge, AriChannel } from './ari-events.ts';
-import { ariCalls } from './ari-rest.ts';
 
-/** Channel variable the application stores its call id in (CHANNEL_VARS.callId in ivr/call-session.ts). */
-const CALL_ID_VARIABLE = 'HOTLINE_CALL_ID';
 /** Stasis() arguments of channels a restarted application picks up: inbound calls and callbacks. */
 export const INBOUND = 'inbound';
 /**
@@ -67,7 +64,7 @@ export async function resync(s: ResyncState): Promise<void> {
     if (bridge && !s.bridges.knows(bridge.id)) {
       const members = bridge.channels ?? [];
       if (members.length >= 2) {
-        s.bridges.adopt(bridge.id, members, await callIdsOf(s.ari, members));
+        s.bridges.adopt(bridge.id, members);
         continue;
       }
       await s.ari.request('destroy bridge', (c) => c.bridges.destroy({ bridgeId: bridge.id })).catch(() => {});
@@ -85,18 +82,4 @@ function stasisArgs(ch: AriChannel, app: string): string[] | null {
   const parts = String(dp.app_data ?? '').split(',');
   if (parts[0] !== app) return null;
   return parts.slice(1);
-}
-
-/** Values of the call-id variable on channels (unset ones skipped). */
-async function callIdsOf(ari: AriConnection, channelIds: readonly string[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (const channelId of channelIds) {
-    try {
-      const r = await ari.request<{ value?: string }>('get call id', ariCalls.getVar(channelId, CALL_ID_VARIABLE));
-      if (r.value) ids.push(r.value);
-    } catch {
-      // unset or gone
-    }
-  }
-  return ids;
 }

@@ -21,11 +21,8 @@ export interface AriTelephonyOptions {
   log: Logger;
   /** HTTP connections to ARI at most. */
   connections?: number;
-  /**
-   * Told when a bridge found after a restart ends, with the call ids stored on
-   * its channels (variable HOTLINE_CALL_ID).
-   */
-  onAdoptedBridgeEnded?: (callIds: string[]) => void;
+  /** Told when a bridge found after a restart ends, with the ids of the channels that were in it. */
+  onAdoptedBridgeEnded?: (channelIds: string[]) => void;
 }
 
 /**

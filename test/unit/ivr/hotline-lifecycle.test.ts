@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CallRecord } from '../../../src/domain/call-record.ts';
+import { recordIdOf, type CallRecord } from '../../../src/domain/call-record.ts';
 import { accepts, CALLER, DAY, hotlineHarness, NIGHT } from '../../support/hotline-harness.ts';
 import type { FakeLeg } from '../../support/fake-telephony.ts';
 
@@ -56,12 +56,14 @@ describe('after hours', () => {
 });
 
 describe('a call picked up again after a restart', () => {
-  const resumedLeg = () => ({ id: 'chan-before-restart', vars: { HOTLINE_CALL_ID: 'call-before-restart' } });
+  // Nothing on the channel: the record's id comes from the channel's.
+  const resumedLeg = () => ({ id: 'chan-before-restart' });
+  const BEFORE = recordIdOf('chan-before-restart');
 
   it('hears call-resumed, then continues at its node with the same call id', async () => {
     const h = hotlineHarness({ at: DAY });
     h.telephony.target('desk1', { answer: { afterMs: 1000 } });
-    h.records.before('call-before-restart', ['greeting', 'main-menu']);
+    h.records.before(BEFORE, ['greeting', 'main-menu']);
     const caller = h.caller(resumedLeg()).onPlay('main-menu', { press: '0' });
     h.dialIn(caller, { resumed: true });
     await h.runUntil(() => h.telephony.bridges.length > 0);
@@ -71,7 +73,7 @@ describe('a call picked up again after a restart', () => {
     expect(caller.heard()).toEqual(['call-resumed', 'main-menu', 'transfer-desk']);
     // Already answered before the restart: not answered again.
     expect(caller.events()).not.toContain('answered');
-    const record = h.records.get('call-before-restart');
+    const record = h.records.get(BEFORE);
     expect(record).toMatchObject({
       channelId: 'chan-before-restart',
       resumedCount: 1,
@@ -86,7 +88,7 @@ describe('a call picked up again after a restart', () => {
   it('continues the stored record when it can be read back, in the stored language', async () => {
     const h = hotlineHarness({ at: DAY });
     const before: CallRecord = {
-      id: 'call-before-restart',
+      id: BEFORE,
       channelId: 'chan-before-restart',
       sipCallId: 'x@y',
       direction: 'inbound',
@@ -112,14 +114,14 @@ describe('a call picked up again after a restart', () => {
     h.dialIn(caller, { resumed: true });
     await h.finish();
     expect(caller.played()).toEqual(['/prompts/en-US/call-resumed', '/prompts/en-US/main-menu']);
-    const record = h.records.get('call-before-restart');
+    const record = h.records.get(BEFORE);
     expect(record).toMatchObject({ resumedCount: 2, startedAt: before.startedAt, language: 'en-US', endedBy: 'caller' });
     expect(record.nodes.map((n) => n.node)).toEqual(['greeting', 'main-menu', 'main-menu']);
   });
 
   it('a stored node that is not in the flow any more starts the flow from the beginning', async () => {
     const h = hotlineHarness({ at: DAY });
-    h.records.before('call-before-restart', ['greeting', 'voicemail-gone']);
+    h.records.before(BEFORE, ['greeting', 'voicemail-gone']);
     const caller = h.caller(resumedLeg()).onPlay('greeting-morning', { hangUp: true, afterMs: 300 });
     h.dialIn(caller, { resumed: true });
     await h.finish();
@@ -129,27 +131,27 @@ describe('a call picked up again after a restart', () => {
   it('1 during the apology goes straight to the duty line', async () => {
     const h = hotlineHarness({ at: DAY });
     h.telephony.target('duty1', { answer: accepts(500) });
-    h.records.before('call-before-restart', ['greeting', 'main-menu']);
+    h.records.before(BEFORE, ['greeting', 'main-menu']);
     const caller = h.caller(resumedLeg()).onPlay('call-resumed', { press: '1', afterMs: 300 });
     h.dialIn(caller, { resumed: true });
     await h.runUntil(() => h.telephony.bridges.length > 0, { what: 'connected to the duty officer' });
     caller.farEndHangup();
     await h.finish();
     expect(caller.heard().slice(0, 2)).toEqual(['call-resumed', 'duty-connecting']);
-    expect(h.records.get('call-before-restart')).toMatchObject({ outcome: 'emergency-accepted' });
+    expect(h.records.get(BEFORE)).toMatchObject({ outcome: 'emergency-accepted' });
   });
 
   it('a caller resumed on the duty line is connected to an officer', async () => {
     const h = hotlineHarness({ at: NIGHT });
     h.telephony.target('duty1', { answer: accepts(500) });
-    h.records.before('call-before-restart', ['greeting', 'emergency']);
+    h.records.before(BEFORE, ['greeting', 'emergency']);
     const caller = h.caller(resumedLeg());
     h.dialIn(caller, { resumed: true });
     await h.runUntil(() => h.telephony.bridges.length > 0);
     caller.farEndHangup();
     await h.finish();
     expect(caller.heard().slice(0, 2)).toEqual(['call-resumed', 'duty-connecting']);
-    expect(h.records.get('call-before-restart')).toMatchObject({ outcome: 'emergency-accepted', resumedCount: 1 });
+    expect(h.records.get(BEFORE)).toMatchObject({ outcome: 'emergency-accepted', resumedCount: 1 });
   });
 
   it('a call whose record cannot be read back starts over, under its id and answered already', async () => {
@@ -159,8 +161,28 @@ describe('a call picked up again after a restart', () => {
     await h.finish();
     expect(caller.heard()).toEqual(['call-resumed', 'greeting-morning']);
     expect(caller.events()).not.toContain('answered');
-    expect(h.records.get('call-before-restart')).toMatchObject({ channelId: 'chan-before-restart', resumedCount: 1, endedBy: 'caller' });
+    expect(h.records.get(BEFORE)).toMatchObject({ channelId: 'chan-before-restart', resumedCount: 1, endedBy: 'caller' });
     expect(h.logs.messages()).toContain('record of a picked-up call not found; it starts over');
+  });
+
+  it('a call from a version that stored its call id on the channel keeps that record', async () => {
+    const h = hotlineHarness({ at: DAY });
+    h.records.before('call-before-upgrade', ['greeting', 'main-menu']);
+    const caller = h.caller({ id: 'chan-before-restart', vars: { HOTLINE_CALL_ID: 'call-before-upgrade' } }).onPlay('main-menu', { hangUp: true, afterMs: 300 });
+    h.dialIn(caller, { resumed: true });
+    await h.finish();
+    expect(caller.heard()).toEqual(['call-resumed', 'main-menu']);
+    expect(h.records.get('call-before-upgrade')).toMatchObject({ resumedCount: 1, endedBy: 'caller' });
+    expect(h.records.all()).toHaveLength(1);
+  });
+
+  it('a new call stores nothing on its channel: a restart finds its record from the channel id', async () => {
+    const h = hotlineHarness({ at: DAY });
+    const caller = h.caller().onPlay('main-menu', { hangUp: true, afterMs: 300 });
+    h.dialIn(caller);
+    await h.finish();
+    expect([...caller.vars.keys()]).toEqual([]);
+    expect(h.records.of(caller).id).toBe(recordIdOf(caller.id));
   });
 });
 
