@@ -33,6 +33,7 @@ import { freeUdpPort, runSipp, uac } from '../tools/sipp/index.ts';
 import { startHotline } from '../test/e2e/support/hotline-process.ts';
 import { startStack, type Stack } from '../test/support/stack.ts';
 import { channelTimings, firstPromptDelays, keyToPromptDelays, percentile, type ChannelTiming } from './asterisk-log-timing.ts';
+import { probeAri } from './ari-probe.ts';
 import { runSteps } from './menu-steps.ts';
 
 const MORNING = '2026-11-24T10:00:00+08:00';
@@ -51,6 +52,8 @@ export interface PhaseResult {
   asteriskCpuS: number;
   /** SIPp's own CPU (the load generator shares the machine): sampled while it ran, so a little low. */
   sippCpuS: number;
+  /** Asterisk's answers to a trivial ARI request from outside the application, every 100 ms (ms). */
+  probe: number[];
   /** Share of all the machine's cores busy during the phase, 0–1. */
   machineBusy: number;
   wallS: number;
@@ -145,6 +148,7 @@ async function runPhase(
     traceMessages: false,
     timeoutMs: (o.calls / o.rate) * 1000 + 120_000,
   });
+  const probe = probeAri({ url: stack.env.ariUrl, user: stack.env.ariUser, password: stack.env.ariPassword });
   let sippCpuS = 0;
   const sampler = setInterval(() => {
     try {
@@ -154,6 +158,7 @@ async function runPhase(
     }
   }, 250);
   const result = await sipp.done.finally(() => clearInterval(sampler));
+  const probeMs = probe.stop();
   const wallS = (Date.now() - started) / 1000;
   const cpu1 = { app: appPid ? cpuSeconds(appPid) : 0, ast: cpuSeconds(stack.asterisk.pid), machine: machineTicks() };
   const log = readFileSync(logFile, 'utf8').slice(offset);
@@ -168,6 +173,7 @@ async function runPhase(
     appCpuS: appPid ? cpu1.app - cpu0.app : null,
     asteriskCpuS: cpu1.ast - cpu0.ast,
     sippCpuS,
+    probe: probeMs,
     machineBusy: (cpu1.machine.busy - cpu0.machine.busy) / Math.max(1, cpu1.machine.total - cpu0.machine.total),
     wallS,
   };
@@ -185,7 +191,11 @@ function peakInProgress(timings: ChannelTiming[]): number {
 async function appProfile(stack: Stack): Promise<string> {
   const health = (await (await fetch(`${stack.env.httpUrl}/health`)).json()) as Record<string, any>;
   const loop = health.eventLoopDelayMs ?? {};
-  const lines = [`event loop delay            p50 ${loop.p50} ms, p99 ${loop.p99} ms, max ${loop.max} ms`];
+  const gc = health.gcPauseMs ?? {};
+  const lines = [
+    `event loop delay            p50 ${loop.p50} ms, p99 ${loop.p99} ms, max ${loop.max} ms`,
+    `garbage collection         ${gc.n} pauses, p99 ${gc.p99} ms, max ${gc.max} ms, ${gc.total} ms in all`,
+  ];
   for (const [op, s] of Object.entries<any>(health.ariRequestMs ?? {}).slice(0, 8)) {
     lines.push(`ARI ${op.padEnd(24)}n ${String(s.n).padStart(6)}  p50 ${String(s.p50).padStart(6)} ms  p99 ${String(s.p99).padStart(6)} ms  max ${String(s.max).padStart(7)} ms`);
   }
@@ -209,6 +219,7 @@ function table(app: PhaseResult, plain: PhaseResult): string {
     row('CPU application per call', app.appCpuS === null ? '-' : `${((app.appCpuS / Math.max(1, app.completed + app.failed)) * 1000).toFixed(0)} ms`, '-'),
     row('CPU asterisk', `${app.asteriskCpuS.toFixed(2)} s`, `${plain.asteriskCpuS.toFixed(2)} s`, ratio(app.asteriskCpuS, plain.asteriskCpuS)),
     row('CPU total (app + asterisk)', `${(app.asteriskCpuS + (app.appCpuS ?? 0)).toFixed(2)} s`, `${plain.asteriskCpuS.toFixed(2)} s`, ratio(app.asteriskCpuS + (app.appCpuS ?? 0), plain.asteriskCpuS)),
+    row('ARI probe p50 / p99 (Asterisk)', `${ms(percentile(app.probe, 50))} / ${ms(percentile(app.probe, 99))}`, `${ms(percentile(plain.probe, 50))} / ${ms(percentile(plain.probe, 99))}`),
     row('CPU SIPp (the callers)', `${app.sippCpuS.toFixed(2)} s`, `${plain.sippCpuS.toFixed(2)} s`),
     row(`machine busy (${cpus().length} cores)`, `${(app.machineBusy * 100).toFixed(0)} %`, `${(plain.machineBusy * 100).toFixed(0)} %`),
     row('wall time', `${app.wallS.toFixed(1)} s`, `${plain.wallS.toFixed(1)} s`),

@@ -11,7 +11,8 @@ type Phase = (rate: number, which: 'application' | 'dialplan') => Promise<PhaseR
  * dialplan, and returns the table: per rate and side, calls failed, the peak
  * of calls in progress, both delays p50/p99, CPU per call (application +
  * Asterisk), SIPp's CPU per call and how busy the whole machine was (SIPp,
- * Asterisk, the application and PostgreSQL share it); then each
+ * Asterisk, the application and PostgreSQL share it) and how long Asterisk
+ * took to answer a trivial ARI request from outside the application; then each
  * side's ceiling (the highest rate with both p99 under 100 ms and no failed
  * call) and their ratio.
  */
@@ -35,12 +36,13 @@ export async function runSteps(rates: number[], phase: Phase): Promise<string> {
       `${cpu(r).toFixed(0)}`.padStart(12),
       `${((r.sippCpuS / Math.max(1, r.completed + r.failed)) * 1000).toFixed(0)}`.padStart(8),
       `${(r.machineBusy * 100).toFixed(0)} %`.padStart(9),
+      `${ms(percentile(r.probe, 50))} / ${ms(percentile(r.probe, 99))}`.padStart(13),
     ].join('');
   const out = [
     '',
     `menu benchmark, stepped: ${new Date().toISOString()}`,
     '',
-    `${'rate/s'.padEnd(8)}${'side'.padEnd(12)}${'failed'.padStart(7)}${'peak'.padStart(6)}${'first p50/p99'.padStart(16)}${'key p50/p99'.padStart(16)}${'CPU ms/call'.padStart(12)}${'SIPp ms'.padStart(8)}${'machine'.padStart(9)}`,
+    `${'rate/s'.padEnd(8)}${'side'.padEnd(12)}${'failed'.padStart(7)}${'peak'.padStart(6)}${'first p50/p99'.padStart(16)}${'key p50/p99'.padStart(16)}${'CPU ms/call'.padStart(12)}${'SIPp ms'.padStart(8)}${'machine'.padStart(9)}${'ARI probe'.padStart(13)}`,
   ];
   for (const r of rows) {
     out.push(`${String(r.rate).padEnd(8)}${line(r.app)}`);

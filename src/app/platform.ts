@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { withDeadline } from '../async/deadline.ts';
 import type { Feature, ServiceDatabase } from '../feature.ts';
 import { authenticate } from '../http/auth.ts';
@@ -14,14 +14,25 @@ export function platformFeature(telephony: AriTelephony, runner: CallRunner, db:
   // How late the event loop runs its timers: every caller's next prompt waits behind it.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  // Garbage collection pauses the loop as a whole: told apart from the application's own work.
+  const gcPause = createHistogram();
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPause.record(Math.max(1, Math.round(entry.duration * 1e6)));
+  });
   return {
     name: 'platform',
     workers: [
       { name: 'asterisk link', start: () => telephony.start(), stop: () => telephony.close() },
       {
         name: 'event loop monitor',
-        start: () => void loopDelay.enable(),
-        stop: async () => void loopDelay.disable(),
+        start: () => {
+          loopDelay.enable();
+          gcObserver.observe({ entryTypes: ['gc'] });
+        },
+        stop: async () => {
+          loopDelay.disable();
+          gcObserver.disconnect();
+        },
       },
     ],
     routes: async (app) => {
@@ -43,6 +54,10 @@ export function platformFeature(telephony: AriTelephony, runner: CallRunner, db:
         },
       },
       { name: 'eventLoopDelayMs', read: () => ({ p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) }) },
+      {
+        name: 'gcPauseMs',
+        read: () => ({ n: gcPause.count, p99: ms(gcPause.percentile(99)), max: ms(gcPause.max), total: gcPause.count === 0 ? 0 : Math.round((gcPause.mean * gcPause.count) / 1e6) }),
+      },
       { name: 'ariRequestMs', read: () => telephony.requestLatency() },
     ],
   };
