@@ -21,6 +21,8 @@
  *   npm run bench -- --steps 8,12,16,20,24,28 [--duration 30]
  *
  * --cpu-prof <dir> writes the application's CPU profile of the quick run there.
+ * --same-session runs Asterisk and the application in the benchmark's own
+ * session, as the tests do, instead of each in its own as `npm start` does.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -237,6 +239,7 @@ async function main(): Promise<void> {
       'ari-connections': { type: 'string' },
       duration: { type: 'string', default: '30' },
       'cpu-prof': { type: 'string' },
+      'same-session': { type: 'boolean', default: false },
     },
   });
   const o = { calls: Number(values.calls), rate: Number(values.rate), concurrency: Number(values.concurrency) };
@@ -244,6 +247,10 @@ async function main(): Promise<void> {
   process.stderr.write(`starting a stack (PostgreSQL, Asterisk, the application) on 127.0.0.1 …\n`);
   const stack = await startStack({
     keep: Boolean(process.env.BENCH_KEEP),
+    // Asterisk and the application each in a session of their own, as `npm start` (the launcher) and
+    // services run them: in one session the application's single thread would compete with each of
+    // Asterisk's few hundred threads for the CPU, instead of process against process.
+    ownSession: !values['same-session'],
     extraDialplan: (prompts: PromptLibrary, _c: LoadedConfig) => plainMenu(prompts),
     configure: (raw) => {
       raw.logLevel = 'info';
@@ -255,7 +262,7 @@ async function main(): Promise<void> {
   // The application logs at info, as in production.
   // --cpu-prof <dir>: the application writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const nodeArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [];
-  const hotline = await startHotline(stack.env, { now: MORNING, nodeArgs });
+  const hotline = await startHotline(stack.env, { now: MORNING, nodeArgs, ownSession: !values['same-session'] });
   try {
     process.stderr.write(`${o.calls} calls at ${o.rate}/s (up to ${o.concurrency} at once), each ≈ 18 s: through the ARI application …\n`);
     const silence = path.join(stack.env.root, 'silence.wav');
@@ -268,7 +275,7 @@ async function main(): Promise<void> {
       const phase = async (rate: number, which: 'application' | 'dialplan') => {
         const load = { calls: Math.round(rate * duration), rate, concurrency: Math.round(rate * 25) };
         if (which === 'dialplan') return runPhase(stack, which, DIALPLAN_NUMBER, load, null, silence);
-        const app = await startHotline(stack.env, { now: MORNING });
+        const app = await startHotline(stack.env, { now: MORNING, ownSession: !values['same-session'] });
         try {
           await settled(app.pid, say);
           const r = await runPhase(stack, which, APP_NUMBER, load, app.pid, silence);

@@ -39,6 +39,12 @@ export interface StackOptions {
   peers?: Peers;
   /** This stack's node id (node.id); with `pg` given, node.cluster is set too. */
   nodeId?: string;
+  /**
+   * Asterisk in a session of its own, as the launcher starts it (`npm start`):
+   * the scheduler then shares the CPU between it and the other processes'
+   * sessions, not between all their threads (a benchmark measures the product as it runs).
+   */
+  ownSession?: boolean;
 }
 
 /** The SIPp peers a stack's Asterisk calls and the webhook its application posts to. */
@@ -148,6 +154,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       ariUser: config.asterisk.ariUser,
       ariPassword,
       log,
+      ownProcessGroup: o.ownSession,
     });
     const env: E2eEnvironment = {
       root,

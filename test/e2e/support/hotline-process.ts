@@ -33,11 +33,16 @@ process.once('exit', () => {
  * the e2e Asterisk and PostgreSQL, with the clock set to `now` (HOTLINE_NOW),
  * and waits until it is ready.
  */
-export async function startHotline(env: E2eEnvironment, o: { now: string; extraEnv?: Record<string, string>; nodeArgs?: string[] }): Promise<HotlineProcess> {
+export async function startHotline(
+  env: E2eEnvironment,
+  o: { now: string; extraEnv?: Record<string, string>; nodeArgs?: string[]; ownSession?: boolean },
+): Promise<HotlineProcess> {
   // nodeArgs: flags for Node itself (a benchmark's --cpu-prof; NODE_OPTIONS refuses that one).
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'main.ts')], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // ownSession: a session of its own, as a service runs (see StackOptions.ownSession).
+    detached: o.ownSession ?? false,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
