@@ -64,6 +64,8 @@ export class AriLeg implements CallLeg {
    * none and reads Asterisk, which by then has applied every set.
    */
   private readonly written = new Map<string, string>();
+  /** Playbacks a key cut short, stopped once the next prompt is on its way (ari-leg-playback.ts). */
+  private deferredStops: string[] = [];
 
   constructor(
     init: AriLegInit,
@@ -201,7 +203,19 @@ export class AriLeg implements CallLeg {
       log: this.log,
       op: (what, call) => this.op(what, call),
       markEnded: () => this.markEnded(),
+      stopAfterNextPlay: (playbackId) => {
+        this.deferredStops.push(playbackId);
+        // The bound: a key answered by no prompt (a transfer, a hang-up) stops it at the next turn.
+        if (this.deferredStops.length === 1) setImmediate(() => this.sendDeferredStops());
+      },
+      sendDeferredStops: () => this.sendDeferredStops(),
     };
+  }
+
+  private sendDeferredStops(): void {
+    if (this.deferredStops.length === 0) return;
+    const internals = this.internals();
+    for (const playbackId of this.deferredStops.splice(0)) void stopPlayback(internals, playbackId);
   }
 
   private assertLive(): void {

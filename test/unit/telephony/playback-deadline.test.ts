@@ -40,6 +40,9 @@ function legLosingEvents() {
     log: createLogger('silent'),
     op: async (what) => { requests.push(what); return {} as never; },
     markEnded: () => {},
+    // The adapter defers a key's stop until the next play is sent; here the request is what counts.
+    stopAfterNextPlay: () => void requests.push('stop playback'),
+    sendDeferredStops: () => {},
   };
   return { leg, requests, waiters };
 }
