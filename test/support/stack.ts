@@ -12,6 +12,7 @@ import { offlineFlowContext } from '../../src/app/node-kinds.ts';
 import { buildPrompts } from '../../src/app/prompts.ts';
 import { fallbackPrompts } from '../../src/emergency/fallback-prompts.ts';
 import { freeUdpPort } from '../../tools/sipp/ports.ts';
+import { killWithThisProcess } from './own-session-guard.ts';
 import type { E2eEnvironment } from '../e2e/support/environment.ts';
 import { freePort } from './free-port.ts';
 import { startPgCluster, type PgCluster } from './pg-cluster.ts';
@@ -74,8 +75,10 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const root = await mkdtemp(path.join(tmpdir(), 'hotline-stack-'));
   let pg: PgCluster | null = null;
   let asterisk: AsteriskProcess | null = null;
+  let unguard = () => {};
   const stop = async () => {
     await asterisk?.stop().catch(() => {});
+    unguard();
     if (!o.pg) await pg?.stop().catch(() => {});
     if (!o.keep) await rm(root, { recursive: true, force: true });
   };
@@ -156,6 +159,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       log,
       ownProcessGroup: o.ownSession,
     });
+    if (o.ownSession) unguard = killWithThisProcess(asterisk.pid);
     const env: E2eEnvironment = {
       root,
       configFile,

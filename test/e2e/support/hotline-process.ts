@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../../src/config/load-config.ts';
 import type { E2eEnvironment } from './environment.ts';
+import { killWithThisProcess } from '../../support/own-session-guard.ts';
 
 export interface LogLine {
   level: number;
@@ -76,8 +77,11 @@ export async function startHotline(
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
+  // In a session of its own it misses the terminal's Ctrl-C: killed with this process instead.
+  const unguard = o.ownSession && child.pid ? killWithThisProcess(child.pid) : () => {};
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
+      unguard();
       running.delete(child);
       for (const w of [...waiters]) w();
       resolve(code);
